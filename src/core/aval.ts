@@ -1,0 +1,27 @@
+import { type DType, shortName } from "./dtype.ts";
+import { type Shape, shapeSize } from "./shape.ts";
+
+/**
+ * An abstract value: what tracing knows about an array (shape, dtype and whether its type
+ * is weak, i.e. came from a JS number and yields to other operands in promotion).
+ */
+export class ShapedArray {
+  readonly shape: readonly number[];
+  constructor(shape: Shape, readonly dtype: DType, readonly weakType = false) {
+    this.shape = Object.freeze([...shape]);
+  }
+  get ndim(): number { return this.shape.length; }
+  get size(): number { return shapeSize(this.shape); }
+  /** `f32[3,4]`, the way jaxprs print types. */
+  str(): string { return `${shortName(this.dtype)}[${this.shape.join(",")}]`; }
+  toString(): string { return this.str(); }
+  equals(other: ShapedArray): boolean {
+    return this.dtype === other.dtype && this.weakType === other.weakType
+      && this.shape.length === other.shape.length && this.shape.every((d, i) => d === other.shape[i]);
+  }
+  withWeak(weakType: boolean): ShapedArray {
+    return weakType === this.weakType ? this : new ShapedArray(this.shape, this.dtype, weakType);
+  }
+  withShape(shape: Shape): ShapedArray { return new ShapedArray(shape, this.dtype, this.weakType); }
+  withDtype(dtype: DType): ShapedArray { return new ShapedArray(this.shape, dtype, false); }
+}

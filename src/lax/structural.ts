@@ -1,0 +1,161 @@
+/** Shape-changing primitives that move data without arithmetic. */
+import { tf } from "../backend/index.ts";
+import type { Tensor } from "@tensorflow/tfjs-core";
+import { ShapedArray } from "../core/aval.ts";
+import type { DType } from "../core/dtype.ts";
+import { definePrimitive } from "../core/primitive.ts";
+import { fmtShape, isPermutation, shapeSize } from "../core/shape.ts";
+
+export interface BroadcastInDimParams { shape: readonly number[]; broadcastDimensions: readonly number[] }
+
+/** Places operand dimension i at output dimension `broadcastDimensions[i]` and broadcasts the rest. */
+export const broadcastInDimP = definePrimitive<BroadcastInDimParams>("broadcast_in_dim", {
+  impl: ([x], { shape, broadcastDimensions }) => {
+    const expanded = shape.map(() => 1);
+    broadcastDimensions.forEach((d, i) => { expanded[d] = x!.shape[i]!; });
+    return [tf.broadcastTo(tf.reshape(x!, expanded), [...shape])];
+  },
+  abstractEval: ([x], { shape, broadcastDimensions }) => {
+    const bad = () => new Error(`broadcast_in_dim: cannot broadcast ${x!.str()} to ${fmtShape(shape)} with broadcastDimensions [${broadcastDimensions.join(", ")}]`);
+    if (broadcastDimensions.length !== x!.ndim) throw bad();
+    let last = -1;
+    broadcastDimensions.forEach((d, i) => {
+      if (d <= last || d >= shape.length) throw bad();
+      const n = x!.shape[i]!;
+      if (n !== 1 && n !== shape[d]) throw bad();
+      last = d;
+    });
+    return [x!.withShape(shape)];
+  },
+});
+
+export interface ReshapeParams { newSizes: readonly number[] }
+
+export const reshapeP = definePrimitive<ReshapeParams>("reshape", {
+  impl: ([x], { newSizes }) => [tf.reshape(x!, [...newSizes])],
+  abstractEval: ([x], { newSizes }) => {
+    if (newSizes.some((d) => !Number.isInteger(d) || d < 0) || shapeSize(newSizes) !== x!.size) {
+      throw new Error(`reshape: cannot reshape ${x!.str()} (${x!.size} elements) to ${fmtShape(newSizes)} (${shapeSize(newSizes)} elements)`);
+    }
+    return [x!.withShape(newSizes)];
+  },
+});
+
+export interface TransposeParams { permutation: readonly number[] }
+
+export const transposeP = definePrimitive<TransposeParams>("transpose", {
+  impl: ([x], { permutation }) => [tf.transpose(x!, [...permutation])],
+  abstractEval: ([x], { permutation }) => {
+    if (!isPermutation(permutation, x!.ndim)) {
+      throw new Error(`transpose: permutation [${permutation.join(", ")}] is not a permutation of the ${x!.ndim} axes of ${x!.str()}`);
+    }
+    return [x!.withShape(permutation.map((p) => x!.shape[p]!))];
+  },
+});
+
+export interface DimensionsParams { dimensions: readonly number[] }
+
+/** Removes the listed size-1 dimensions. */
+export const squeezeP = definePrimitive<DimensionsParams>("squeeze", {
+  impl: ([x], { dimensions }) => [tf.reshape(x!, x!.shape.filter((_, i) => !dimensions.includes(i)))],
+  abstractEval: ([x], { dimensions }) => {
+    for (const d of dimensions) {
+      if (!Number.isInteger(d) || d < 0 || d >= x!.ndim || x!.shape[d] !== 1) {
+        throw new Error(`squeeze: dimension ${d} of ${x!.str()} is not a size-1 dimension`);
+      }
+    }
+    return [x!.withShape(x!.shape.filter((_, i) => !dimensions.includes(i)))];
+  },
+});
+
+function expandedShape(shape: readonly number[], dimensions: readonly number[]): number[] {
+  const out: number[] = [];
+  const rank = shape.length + dimensions.length;
+  let src = 0;
+  for (let i = 0; i < rank; i++) out.push(dimensions.includes(i) ? 1 : shape[src++]!);
+  return out;
+}
+
+/** Inserts size-1 dimensions at the listed output positions. */
+export const expandDimsP = definePrimitive<DimensionsParams>("expand_dims", {
+  impl: ([x], { dimensions }) => [tf.reshape(x!, expandedShape(x!.shape, dimensions))],
+  abstractEval: ([x], { dimensions }) => {
+    const rank = x!.ndim + dimensions.length;
+    if (dimensions.some((d) => !Number.isInteger(d) || d < 0 || d >= rank) || new Set(dimensions).size !== dimensions.length) {
+      throw new Error(`expand_dims: dimensions [${dimensions.join(", ")}] are invalid for a result of rank ${rank}`);
+    }
+    return [x!.withShape(expandedShape(x!.shape, dimensions))];
+  },
+});
+
+/** Reverses the order of elements along the listed dimensions. */
+export const revP = definePrimitive<DimensionsParams>("rev", {
+  impl: ([x], { dimensions }) => [dimensions.length ? tf.reverse(x!, [...dimensions]) : x!],
+  abstractEval: ([x], { dimensions }) => {
+    if (dimensions.some((d) => d < 0 || d >= x!.ndim)) throw new Error(`rev: dimensions [${dimensions.join(", ")}] out of range for ${x!.str()}`);
+    return [x!];
+  },
+});
+
+export interface SliceParams { startIndices: readonly number[]; limitIndices: readonly number[]; strides: readonly number[] | null }
+
+export const sliceP = definePrimitive<SliceParams>("slice", {
+  impl: ([x], { startIndices, limitIndices, strides }) => {
+    if (!strides || strides.every((s) => s === 1)) {
+      return [tf.slice(x!, [...startIndices], limitIndices.map((l, i) => l - startIndices[i]!))];
+    }
+    return [tf.stridedSlice(x!, [...startIndices], [...limitIndices], [...strides])];
+  },
+  abstractEval: ([x], { startIndices, limitIndices, strides }) => {
+    const n = x!.ndim;
+    const bad = (why: string) => new Error(`slice: ${why} for operand ${x!.str()} (start [${startIndices.join(", ")}], limit [${limitIndices.join(", ")}]${strides ? `, strides [${strides.join(", ")}]` : ""})`);
+    if (startIndices.length !== n || limitIndices.length !== n || (strides && strides.length !== n)) throw bad(`expected ${n} indices per argument`);
+    const shape = startIndices.map((s, i) => {
+      const l = limitIndices[i]!;
+      const st = strides?.[i] ?? 1;
+      if (s < 0 || l > x!.shape[i]! || s > l) throw bad(`dimension ${i} needs 0 <= start <= limit <= ${x!.shape[i]}`);
+      if (!(st >= 1)) throw bad("strides must be positive");
+      return Math.ceil((l - s) / st);
+    });
+    return [x!.withShape(shape)];
+  },
+});
+
+export interface ConcatenateParams { dimension: number }
+
+export const concatenateP = definePrimitive<ConcatenateParams>("concatenate", {
+  impl: (xs, { dimension }) => [xs.length === 1 ? xs[0]! : tf.concat(xs, dimension)],
+  abstractEval: (xs, { dimension }) => {
+    if (xs.length === 0) throw new Error("concatenate: needs at least one operand");
+    const first = xs[0]!;
+    if (dimension < 0 || dimension >= first.ndim) throw new RangeError(`concatenate: dimension ${dimension} out of range for rank ${first.ndim}`);
+    for (const x of xs) {
+      const sameOther = x.ndim === first.ndim && x.shape.every((d, i) => i === dimension || d === first.shape[i]);
+      if (x.dtype !== first.dtype || !sameOther) {
+        throw new Error(`concatenate: operands must share dtype and all dimensions but ${dimension}; got ${xs.map((a) => a.str()).join(", ")}`);
+      }
+    }
+    const shape = [...first.shape];
+    shape[dimension] = xs.reduce((s, x) => s + x.shape[dimension]!, 0);
+    return [new ShapedArray(shape, first.dtype, xs.every((x) => x.weakType))];
+  },
+});
+
+export interface IotaParams { dtype: DType; shape: readonly number[]; dimension: number }
+
+/** Counts 0, 1, 2, ... along `dimension` of an array of `shape`. */
+export const iotaP = definePrimitive<IotaParams>("iota", {
+  impl: (_, { dtype, shape, dimension }) => {
+    const n = shape[dimension]!;
+    const storage = dtype === "float32" ? "float32" : "int32";
+    const line = tf.range(0, n, 1, storage);
+    const expanded = shape.map((d, i) => (i === dimension ? d : 1));
+    return [tf.broadcastTo(tf.reshape(line, expanded), [...shape])];
+  },
+  abstractEval: (args, { dtype, shape, dimension }) => {
+    if (args.length) throw new Error("iota takes no operands");
+    if (dtype === "bool") throw new TypeError("iota: dtype must be numeric; got bool");
+    if (dimension < 0 || dimension >= shape.length) throw new RangeError(`iota: dimension ${dimension} out of range for shape ${fmtShape(shape)}`);
+    return [new ShapedArray(shape, dtype)];
+  },
+});

@@ -1,0 +1,87 @@
+/**
+ * Array lifetimes without manual reference counting. Arrays created inside `scope` are
+ * released when it ends unless they are part of its result; arrays returned to the user
+ * outside any scope live until `dispose` (a FinalizationRegistry frees forgotten ones when
+ * they are garbage-collected, as a safety net only).
+ */
+
+/** What the scope stack tracks: an array that owns backend memory. */
+export interface Owned {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+const scopes: Set<Owned>[] = [];
+
+/** Called by every array that owns memory when it is created. */
+export function track(x: Owned): void {
+  scopes[scopes.length - 1]?.add(x);
+}
+
+let collectOwned: (tree: unknown) => Owned[] = () => [];
+
+/** Installed by the array module: finds the arrays in a pytree. */
+export function setOwnedCollector(f: (tree: unknown) => Owned[]): void {
+  collectOwned = f;
+}
+
+/**
+ * Runs `fn` and releases every array it created that is not part of its result; arrays in
+ * the result move to the enclosing scope. Scopes nest. `fn` must be synchronous.
+ *
+ * @example
+ * const y = scope(() => {
+ *   const t = np.exp(x);          // released when the scope ends
+ *   return t.add(1);              // kept: part of the result
+ * });
+ * @throws TypeError if `fn` returns a Promise (a scope cannot span an await).
+ */
+export function scope<T>(fn: () => T): T {
+  const mine = new Set<Owned>();
+  scopes.push(mine);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const x of mine) x.dispose();
+    throw e;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    for (const x of mine) x.dispose();
+    throw new TypeError("scope(fn): fn returned a Promise; a scope cannot span an await. Read values after the scope, or dispose() arrays yourself in async code");
+  }
+  const kept = new Set(collectOwned(result));
+  const parent = scopes[scopes.length - 1];
+  for (const x of mine) {
+    if (kept.has(x)) parent?.add(x);
+    else x.dispose();
+  }
+  return result;
+}
+
+/**
+ * Releases the memory of every array in a pytree now. Using a disposed array afterwards
+ * raises an error that says it was disposed.
+ *
+ * @example
+ * const params = { w: np.ones([3, 3]), b: np.zeros([3]) };
+ * dispose(params);
+ */
+export function dispose(tree: unknown): void {
+  for (const x of collectOwned(tree)) x.dispose();
+}
+
+/**
+ * Exempts the arrays of a pytree from every enclosing scope, so they outlive it; they are
+ * then released only by `dispose` (or garbage collection). Returns the tree.
+ *
+ * @example
+ * let params;
+ * scope(() => { params = keep(init()); });
+ */
+export function keep<T>(tree: T): T {
+  for (const x of collectOwned(tree)) for (const s of scopes) s.delete(x);
+  return tree;
+}
