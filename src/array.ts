@@ -139,6 +139,15 @@ export abstract class NDArray {
   /** Elementwise hyperbolic tangent. */
   tanh(): NDArray { return methods.unary(this, "tanh"); }
 
+  /**
+   * Iterates over the first axis, so arrays destructure like in Python:
+   * `const [k1, k2] = random.split(key)`.
+   */
+  *[Symbol.iterator](): Iterator<NDArray> {
+    if (this.ndim === 0) throw new TypeError("iteration over a 0-d array");
+    for (let i = 0; i < this.shape[0]!; i++) yield this.get(i);
+  }
+
   /** Values as nested JS arrays (a number or boolean for rank 0). Sync: cpu and wasm only. */
   toArray(): NestedArray { return this.concrete("toArray").toArray(); }
   /** The single element as a JS number or boolean. Sync: cpu and wasm only. */
@@ -151,6 +160,8 @@ export abstract class NDArray {
   toArrayAsync(): Promise<NestedArray> { return this.concrete("toArrayAsync").toArrayAsync(); }
   /** The single element, on any backend. */
   itemAsync(): Promise<number | boolean> { return this.concrete("itemAsync").itemAsync(); }
+  /** NumPy-style text, as `toString()`, on any backend (webgpu reads are async). */
+  toStringAsync(): Promise<string> { return this.concrete("toStringAsync").toStringAsync(); }
 }
 
 const finalizer = new FinalizationRegistry<tf.Tensor>((t) => { if (!t.isDisposed) t.dispose(); });
@@ -249,6 +260,9 @@ export class ConcreteArray extends NDArray implements Owned {
     if (this.isDisposed) return `<disposed ${this.aval.str()}>`;
     if (syncReadsUnavailable()) return `Array(${this.aval.str()}, on webgpu: await x.toArrayAsync() to read)`;
     return formatArray(this.toArray(), this.shape, this.dtype, "str");
+  }
+  override async toStringAsync(): Promise<string> {
+    return formatArray(await this.toArrayAsync(), this.shape, this.dtype, "str");
   }
   /** NumPy's `repr`: `Array([[1., 2.], [3., 4.]], dtype=float32)`. */
   repr(): string {

@@ -55,10 +55,13 @@ export function fromFlat(values: Flat, shape: readonly number[], dtype: DType, w
   return ConcreteArray.fromTensor(tensor, new ShapedArray(shape, dtype, weakType));
 }
 
-/** A weakly typed scalar from a JS number (int32 if integral, else float32) or a bool. */
-export function scalar(x: number | boolean, dtype?: DType): ConcreteArray {
+/**
+ * A scalar from a JS number or bool: by default weakly typed, int32 if integral, else
+ * float32; with `dtype`, of that dtype (weak only if `weakType`).
+ */
+export function scalar(x: number | boolean, dtype?: DType, weakType = false): ConcreteArray {
   const t = dtypeOfScalar(x);
-  return fromFlat([x as number], [], dtype ?? t.dtype, dtype ? false : t.weakType);
+  return fromFlat([x as number], [], dtype ?? t.dtype, dtype ? weakType : t.weakType);
 }
 
 /** Options accepted by `np.array`. */

@@ -1,0 +1,423 @@
+/**
+ * Indexing primitives: pad (with negative and interior padding), dynamic_slice,
+ * dynamic_update_slice, gather and its transpose scatter_add.
+ *
+ * Every index a kernel sees is computed on the device from the index operands (clamped
+ * with minimum/maximum), never read back to JS: webgpu cannot read synchronously in Node,
+ * and under jit the indices are not known while tracing. Out-of-range indices clamp, as in
+ * XLA (dynamic slices) and JAX's default for gather in lax mode.
+ *
+ * The kernels used (Pad, Slice, Reshape, GatherV2, ScatterNd, Select, Minimum, Maximum,
+ * Range, Concat, Cast) exist on cpu, wasm and webgpu. Bool operands travel as int32 through
+ * the index kernels because tfjs-wasm's Select mishandles bool inputs.
+ */
+import { tf } from "../backend/index.ts";
+import type { Tensor } from "@tensorflow/tfjs-core";
+import { ConcreteArray, NDArray, type NestedArray } from "../array.ts";
+import { ShapedArray } from "../core/aval.ts";
+import { fromFlat, fromNested } from "../core/constant.ts";
+import { definePrimitive } from "../core/primitive.ts";
+import { fmtShape, normalizeAxis, shapeEqual, shapeSize } from "../core/shape.ts";
+
+// ---------------------------------------------------------------------------------------
+// shared helpers
+
+const fmtList = (xs: readonly unknown[]): string => `[${xs.map((x) => (Array.isArray(x) ? fmtList(x) : String(x))).join(", ")}]`;
+const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
+
+/** An int32 scalar tensor (tfjs would make a JS number float32 and upcast int32 operands). */
+const i32 = (v: number): Tensor => tf.scalar(v, "int32");
+
+/** Clamps an int32 tensor into [lo, hi] elementwise (lo <= hi). */
+function clampInt(x: Tensor, lo: number, hi: number): Tensor {
+  return tf.minimum(tf.maximum(x, i32(lo)), i32(hi));
+}
+
+/** Bool tensors as int32 for the index kernels; `restore` undoes it. */
+const numeric = (t: Tensor): Tensor => (t.dtype === "bool" ? tf.cast(t, "int32") : t);
+const restore = (t: Tensor, dtype: string): Tensor => (dtype === "bool" && t.dtype !== "bool" ? tf.cast(t, "bool") : t);
+
+// ---------------------------------------------------------------------------------------
+// pad
+
+/** `[lo, hi, interior]` for one dimension: lo/hi may be negative (cropping), interior >= 0. */
+export type PadDim = readonly [number, number, number];
+
+export interface PadParams { config: readonly PadDim[] }
+
+/** Output length of one padded dimension: lo + hi + n + (n - 1) * interior. */
+function paddedSize(n: number, [lo, hi, interior]: PadDim): number {
+  return lo + hi + n + Math.max(n - 1, 0) * interior;
+}
+
+/** Inserts `k` copies of `value` between neighbours along `axis` (a rank <= 4 view, so webgpu's rank limit holds). */
+function interiorPad(x: Tensor, axis: number, k: number, value: number): Tensor {
+  const n = x.shape[axis]!;
+  if (k === 0 || n <= 1) return x;
+  const before = shapeSize(x.shape.slice(0, axis));
+  const after = shapeSize(x.shape.slice(axis + 1));
+  const spread = tf.pad(tf.reshape(x, [before, n, 1, after]), [[0, 0], [0, 0], [0, k], [0, 0]], value);
+  const flat = tf.slice(tf.reshape(spread, [before, n * (k + 1), after]), [0, 0, 0], [before, n + (n - 1) * k, after]);
+  const shape = [...x.shape];
+  shape[axis] = n + (n - 1) * k;
+  return tf.reshape(flat, shape);
+}
+
+/** Pads with a constant known on the host: interior padding, then positive lo/hi, then cropping for negative lo/hi. */
+function padConstant(x: Tensor, config: readonly PadDim[], value: number): Tensor {
+  let y = x;
+  config.forEach(([, , interior], d) => { y = interiorPad(y, d, interior, value); });
+  if (config.some(([lo, hi]) => lo > 0 || hi > 0)) {
+    y = tf.pad(y, config.map(([lo, hi]) => [Math.max(lo, 0), Math.max(hi, 0)] as [number, number]), value);
+  }
+  if (config.some(([lo, hi]) => lo < 0 || hi < 0)) {
+    const begin = config.map(([lo]) => Math.max(-lo, 0));
+    const size = config.map(([, hi], d) => y.shape[d]! - begin[d]! - Math.max(-hi, 0));
+    y = tf.slice(y, begin, size);
+  }
+  return y;
+}
+
+/**
+ * Pads a tensor as XLA's Pad does (internal: conv and reduce_window use it). `value` is a
+ * JS number, or a scalar tensor whose value is never read on the host: the tensor is
+ * padded with zeros and the padded positions are then selected from `value` by a mask.
+ * @internal
+ */
+export function padTensor(x: Tensor, config: readonly PadDim[], value: number | Tensor): Tensor {
+  const dtype = x.dtype;
+  const xs = numeric(x);
+  if (typeof value === "number") return restore(padConstant(xs, config, value), dtype);
+  const padded = padConstant(xs, config, 0);
+  // The mask is separable: a 1-D "was data" line per padded dimension, multiplied together.
+  let mask: Tensor | null = null;
+  config.forEach((c, d) => {
+    const [lo, hi, interior] = c;
+    const n = x.shape[d]!;
+    if (lo <= 0 && hi <= 0 && (interior === 0 || n <= 1)) return;
+    const line = padConstant(tf.ones([n], "float32"), [c], 0);
+    const shape = config.map((_, e) => (e === d ? line.shape[0]! : 1));
+    const m = tf.reshape(line, shape);
+    mask = mask === null ? m : tf.mul(mask, m);
+  });
+  if (mask === null) return restore(padded, dtype);
+  return restore(tf.where(tf.greater(mask, 0), padded, numeric(value)), dtype);
+}
+
+function checkPadConfig(prim: string, x: ShapedArray, config: readonly PadDim[]): void {
+  if (!Array.isArray(config) || config.length !== x.ndim) {
+    throw new Error(`${prim}: config needs one [lo, hi, interior] triple per dimension of operand ${x.str()} (${x.ndim}); got ${Array.isArray(config) ? config.length : typeof config}`);
+  }
+  config.forEach((c, d) => {
+    if (!Array.isArray(c) || c.length !== 3 || !c.every(isInt)) {
+      throw new TypeError(`${prim}: config[${d}] must be [lo, hi, interior] integers; got ${JSON.stringify(c)}`);
+    }
+    if (c[2] < 0) throw new RangeError(`${prim}: interior padding must be >= 0; config[${d}] is ${fmtList(c)}`);
+    const n = paddedSize(x.shape[d]!, config[d]!);
+    if (n < 0) {
+      throw new RangeError(`${prim}: config[${d}] = ${fmtList(c)} crops more than dimension ${d} of operand ${x.str()} holds (result size would be ${n})`);
+    }
+  });
+}
+
+/** Pads `operand` with `paddingValue` (a scalar of the same dtype): low, high and interior padding per dimension. */
+export const padP = definePrimitive<PadParams>("pad", {
+  impl: ([x, value], { config }) => [padTensor(x!, config, value!)],
+  abstractEval: ([x, value], { config }) => {
+    if (!x || !value) throw new Error("pad: takes two operands (operand, paddingValue)");
+    if (value.ndim !== 0) throw new TypeError(`pad: paddingValue must be a scalar; got ${value.str()}`);
+    if (value.dtype !== x.dtype) throw new TypeError(`pad: paddingValue must have the operand's dtype ${x.dtype}; got operand ${x.str()}, paddingValue ${value.str()}`);
+    checkPadConfig("pad", x, config);
+    return [new ShapedArray(x.shape.map((n, d) => paddedSize(n, config[d]!)), x.dtype, x.weakType && value.weakType)];
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+// dynamic_slice and dynamic_update_slice
+
+function checkStartIndices(prim: string, operand: ShapedArray, starts: readonly ShapedArray[]): void {
+  if (starts.length !== operand.ndim) {
+    throw new Error(`${prim}: needs one start index per dimension of operand ${operand.str()} (${operand.ndim}); got ${starts.length}`);
+  }
+  starts.forEach((s, d) => {
+    if (s.ndim !== 0 || s.dtype !== "int32") {
+      throw new TypeError(`${prim}: start index ${d} must be an int32 scalar; got ${s.str()}`);
+    }
+  });
+}
+
+export interface DynamicSliceParams { sliceSizes: readonly number[] }
+
+/** Each start index clamped into [0, n - size] (XLA semantics), added to an iota, feeds a GatherV2 per sliced axis. */
+function dynamicSliceImpl(x: Tensor, starts: readonly Tensor[], sliceSizes: readonly number[]): Tensor {
+  let out = x;
+  sliceSizes.forEach((size, d) => {
+    const n = x.shape[d]!;
+    if (size === n) return; // the clamped start is 0
+    const start = clampInt(starts[d]!, 0, n - size);
+    out = tf.gather(out, tf.add(tf.range(0, size, 1, "int32"), start), d);
+  });
+  return out;
+}
+
+/** A slice of `sliceSizes` starting at traced int32 scalar indices (one per dimension), clamped into range. */
+export const dynamicSliceP = definePrimitive<DynamicSliceParams>("dynamic_slice", {
+  impl: ([x, ...starts], { sliceSizes }) => [dynamicSliceImpl(x!, starts, sliceSizes)],
+  abstractEval: ([x, ...starts], { sliceSizes }) => {
+    if (!x) throw new Error("dynamic_slice: takes an operand and one start index per dimension");
+    checkStartIndices("dynamic_slice", x, starts);
+    if (!Array.isArray(sliceSizes) || sliceSizes.length !== x.ndim) {
+      throw new Error(`dynamic_slice: sliceSizes must have one entry per dimension of operand ${x.str()}; got ${Array.isArray(sliceSizes) ? fmtList(sliceSizes) : typeof sliceSizes}`);
+    }
+    sliceSizes.forEach((s, d) => {
+      if (!isInt(s) || s < 0 || s > x.shape[d]!) {
+        throw new RangeError(`dynamic_slice: sliceSizes[${d}] = ${s} must be an integer in [0, ${x.shape[d]}] for operand ${x.str()}`);
+      }
+    });
+    return [x.withShape(sliceSizes)];
+  },
+});
+
+function dynamicUpdateSliceImpl(x: Tensor, u: Tensor, starts: readonly Tensor[], dtype: string): Tensor {
+  if (shapeEqual(x.shape, u.shape)) return u; // every start clamps to 0
+  if (u.size === 0) return x;
+  const r = x.rank;
+  const N = u.size;
+  const clamped = starts.map((s, d) => clampInt(s, 0, x.shape[d]! - u.shape[d]!));
+  // Where the update lands: [N, r] int32 coordinates for ScatterNd (rank 2, so webgpu's rank limit holds).
+  const columns = clamped.map((s, d) => {
+    const line = tf.add(tf.range(0, u.shape[d]!, 1, "int32"), s);
+    const shape = u.shape.map((_, e) => (e === d ? u.shape[d]! : 1));
+    return tf.reshape(tf.broadcastTo(tf.reshape(line, shape), u.shape), [N, 1]);
+  });
+  const indices = r === 1 ? columns[0]! : tf.concat(columns, 1);
+  const scattered = tf.scatterND(indices, tf.reshape(numeric(u), [N]), x.shape);
+  // The box [start, start + size) per dimension, as a separable mask.
+  let mask: Tensor | null = null;
+  clamped.forEach((s, d) => {
+    const n = x.shape[d]!;
+    const size = u.shape[d]!;
+    if (size === n) return;
+    const iota = tf.range(0, n, 1, "int32");
+    const inside = tf.logicalAnd(tf.greaterEqual(iota, s), tf.less(iota, tf.add(s, i32(size))));
+    const m = tf.reshape(tf.cast(inside, "float32"), x.shape.map((_, e) => (e === d ? n : 1)));
+    mask = mask === null ? m : tf.mul(mask, m);
+  });
+  return restore(tf.where(tf.greater(mask!, 0), scattered, numeric(x)), dtype);
+}
+
+/** `operand` with `update` written at traced int32 scalar start indices, clamped so the update fits. */
+export const dynamicUpdateSliceP = definePrimitive("dynamic_update_slice", {
+  impl: ([x, u, ...starts], _, avals) => [dynamicUpdateSliceImpl(x!, u!, starts, avals[0]!.dtype)],
+  abstractEval: ([x, u, ...starts]) => {
+    if (!x || !u) throw new Error("dynamic_update_slice: takes an operand, an update and one start index per dimension");
+    if (u.dtype !== x.dtype) throw new TypeError(`dynamic_update_slice: update must have the operand's dtype; got operand ${x.str()}, update ${u.str()}`);
+    if (u.ndim !== x.ndim || u.shape.some((n, d) => n > x.shape[d]!)) {
+      throw new Error(`dynamic_update_slice: update must have the operand's rank and fit inside it; got operand ${x.str()}, update ${u.str()}`);
+    }
+    checkStartIndices("dynamic_update_slice", x, starts);
+    return [x];
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+// gather and scatter_add
+
+export interface GatherParams { axis: number; batchDims: number }
+
+/** Output shape of gather: operand.shape[:axis] + indices.shape[batchDims:] + operand.shape[axis+1:]. */
+function gatherShape(x: { readonly shape: readonly number[] }, indices: { readonly shape: readonly number[] }, { axis, batchDims }: GatherParams): number[] {
+  return [...x.shape.slice(0, axis), ...indices.shape.slice(batchDims), ...x.shape.slice(axis + 1)];
+}
+
+function checkGather(prim: string, x: ShapedArray, indices: ShapedArray, { axis, batchDims }: GatherParams): void {
+  if (indices.dtype !== "int32") throw new TypeError(`${prim}: indices must be int32; got ${indices.str()}`);
+  if (!isInt(batchDims) || batchDims < 0 || batchDims > indices.ndim) {
+    throw new RangeError(`${prim}: batchDims must be an integer in [0, ${indices.ndim}] (the rank of indices ${indices.str()}); got ${batchDims}`);
+  }
+  if (!isInt(axis) || axis < batchDims || axis >= x.ndim) {
+    throw new RangeError(`${prim}: axis must be an integer with batchDims (${batchDims}) <= axis < ${x.ndim} (the rank of operand ${x.str()}); got ${axis}`);
+  }
+  if (!shapeEqual(x.shape.slice(0, batchDims), indices.shape.slice(0, batchDims))) {
+    throw new Error(`${prim}: the first batchDims = ${batchDims} dimensions of operand and indices must agree; got operand ${x.str()}, indices ${indices.str()}`);
+  }
+  if (x.shape[axis] === 0 && indices.size > 0) {
+    throw new Error(`${prim}: cannot index the empty axis ${axis} of operand ${x.str()}`);
+  }
+}
+
+/** `tf.gather` with the indices clamped into [0, n - 1] first. */
+export const gatherP = definePrimitive<GatherParams>("gather", {
+  impl: ([x, indices], { axis, batchDims }) => {
+    const n = x!.shape[axis]!;
+    if (indices!.size === 0) return [tf.zeros(gatherShape(x!, indices!, { axis, batchDims }), x!.dtype)];
+    return [tf.gather(x!, clampInt(indices!, 0, n - 1), axis, batchDims)];
+  },
+  abstractEval: ([x, indices], params) => {
+    if (!x || !indices) throw new Error("gather: takes two operands (operand, indices)");
+    checkGather("gather", x, indices, params);
+    return [x.withShape(gatherShape(x, indices, params))];
+  },
+});
+
+/**
+ * Adds `updates` into `operand` at the gathered positions: the transpose of gather. One
+ * ScatterNd over the view [batch, outer, n, inner] (sizes from operand's dims before
+ * batchDims, between batchDims and axis, at axis and after it); duplicates accumulate.
+ */
+function scatterAddImpl(x: Tensor, indices: Tensor, updates: Tensor, { axis, batchDims }: GatherParams): Tensor {
+  if (updates.size === 0) return x;
+  const B = shapeSize(x.shape.slice(0, batchDims));
+  const P = shapeSize(x.shape.slice(batchDims, axis));
+  const n = x.shape[axis]!;
+  const C = shapeSize(x.shape.slice(axis + 1));
+  const Q = indices.size / B;
+  const M = B * P * Q;
+  const grid = [B, P, Q];
+  const column = (t: Tensor, shape: number[]) => tf.reshape(tf.broadcastTo(tf.reshape(t, shape), grid), [M, 1]);
+  const columns: Tensor[] = [];
+  const target: number[] = [];
+  if (B > 1) { columns.push(column(tf.range(0, B, 1, "int32"), [B, 1, 1])); target.push(B); }
+  if (P > 1) { columns.push(column(tf.range(0, P, 1, "int32"), [1, P, 1])); target.push(P); }
+  columns.push(column(clampInt(indices, 0, n - 1), [B, 1, Q]));
+  target.push(n);
+  const coords = columns.length === 1 ? columns[0]! : tf.concat(columns, 1);
+  const summed = tf.scatterND(coords, tf.reshape(updates, [M, C]), [...target, C]);
+  return tf.add(x, tf.reshape(summed, x.shape));
+}
+
+/** Adds `updates` into `operand` at `indices` along `axis` (tf.gather layout); the exact transpose of gather. */
+export const scatterAddP = definePrimitive<GatherParams>("scatter_add", {
+  impl: ([x, indices, updates], params) => [scatterAddImpl(x!, indices!, updates!, params)],
+  abstractEval: ([x, indices, updates], params) => {
+    if (!x || !indices || !updates) throw new Error("scatter_add: takes three operands (operand, indices, updates)");
+    if (x.dtype !== "float32" && x.dtype !== "int32") throw new TypeError(`scatter_add: operand must be float32 or int32; got ${x.str()}`);
+    checkGather("scatter_add", x, indices, params);
+    if (updates.dtype !== x.dtype) throw new TypeError(`scatter_add: updates must have the operand's dtype; got operand ${x.str()}, updates ${updates.str()}`);
+    const expected = gatherShape(x, indices, params);
+    if (!shapeEqual(updates.shape, expected)) {
+      throw new Error(`scatter_add: updates must have shape ${fmtShape(expected)} (what gather(operand ${x.str()}, indices ${indices.str()}, axis ${params.axis}, batchDims ${params.batchDims}) returns); got updates ${updates.str()}`);
+    }
+    return [x];
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+// user-facing lax functions
+
+/** Binds `fn`; constants it created for JS numbers are released at once when it ran eagerly. */
+function withConstants(temps: readonly ConcreteArray[], outs: NDArray[]): NDArray[] {
+  if (outs.every((o) => o instanceof ConcreteArray) && temps.every((t) => !outs.includes(t))) {
+    for (const t of temps) t.dispose();
+  }
+  return outs;
+}
+
+function indexScalar(v: NDArray | number, name: string, temps: ConcreteArray[]): NDArray {
+  if (v instanceof NDArray) return v;
+  if (!isInt(v)) throw new TypeError(`${name} must be an integer or an int32 scalar array; got ${String(v)}`);
+  const c = fromFlat([v], [], "int32");
+  temps.push(c);
+  return c;
+}
+
+function indexArray(v: NDArray | NestedArray, name: string, temps: ConcreteArray[]): NDArray {
+  if (v instanceof NDArray) return v;
+  const c = fromNested(v, { dtype: "int32" }, name);
+  temps.push(c);
+  return c;
+}
+
+/**
+ * Pads `operand` with `paddingValue`, as `jax.lax.pad`. `paddingConfig` has one
+ * `[lo, hi, interior]` per dimension: `lo`/`hi` elements before/after (negative values
+ * crop), `interior` elements between neighbours.
+ *
+ * @example
+ * lax.pad(np.array([1, 2, 3]), 0, [[1, 2, 1]])   // [0, 1, 0, 2, 0, 3, 0, 0]
+ * lax.pad(np.array([1, 2, 3]), 0, [[-1, 0, 0]])  // [2, 3]
+ * @throws TypeError if `paddingValue` is not a scalar of the operand's dtype; RangeError for a bad config.
+ */
+export function pad(operand: NDArray, paddingValue: NDArray | number, paddingConfig: readonly PadDim[]): NDArray {
+  const temps: ConcreteArray[] = [];
+  let value: NDArray;
+  if (paddingValue instanceof NDArray) value = paddingValue;
+  else { value = fromFlat([paddingValue], [], operand.dtype); temps.push(value as ConcreteArray); }
+  return withConstants(temps, padP.bind([operand, value], { config: paddingConfig.map((c) => [c[0], c[1], c[2]] as const) }))[0]!;
+}
+
+/**
+ * The slice of `sliceSizes` elements starting at `startIndices`, which may be traced int32
+ * scalars (or JS integers), as `jax.lax.dynamic_slice`. Start indices are clamped into
+ * `[0, dim - size]` so the slice always lies inside the operand.
+ *
+ * @example
+ * const x = np.array([0, 1, 2, 3, 4]);
+ * lax.dynamicSlice(x, [1], [3])   // [1, 2, 3]
+ * lax.dynamicSlice(x, [4], [3])   // [2, 3, 4]   (start clamped to 2)
+ */
+export function dynamicSlice(operand: NDArray, startIndices: readonly (NDArray | number)[], sliceSizes: readonly number[]): NDArray {
+  const temps: ConcreteArray[] = [];
+  const starts = startIndices.map((s, i) => indexScalar(s, `dynamicSlice: startIndices[${i}]`, temps));
+  return withConstants(temps, dynamicSliceP.bind([operand, ...starts], { sliceSizes: [...sliceSizes] }))[0]!;
+}
+
+/**
+ * `operand` with `update` written at `startIndices` (traced int32 scalars or JS integers),
+ * as `jax.lax.dynamic_update_slice`. Start indices are clamped so the update fits.
+ *
+ * @example
+ * lax.dynamicUpdateSlice(np.zeros([5]), np.array([7, 8]), [1])   // [0, 7, 8, 0, 0]
+ * lax.dynamicUpdateSlice(np.zeros([5]), np.array([7, 8]), [9])   // [0, 0, 0, 7, 8]
+ */
+export function dynamicUpdateSlice(operand: NDArray, update: NDArray, startIndices: readonly (NDArray | number)[]): NDArray {
+  const temps: ConcreteArray[] = [];
+  const starts = startIndices.map((s, i) => indexScalar(s, `dynamicUpdateSlice: startIndices[${i}]`, temps));
+  return withConstants(temps, dynamicUpdateSliceP.bind([operand, update, ...starts], {}))[0]!;
+}
+
+/** Options of `gather` and `scatterAdd`. */
+export interface GatherOptions {
+  /** The operand axis that `indices` select along (negative counts from the end). Default 0. */
+  axis?: number;
+  /** Leading dimensions shared by operand and indices, gathered elementwise. Default 0. */
+  batchDims?: number;
+}
+
+function gatherParams(operand: NDArray, indices: NDArray, { axis = 0, batchDims = 0 }: GatherOptions, name: string): GatherParams {
+  const bd = isInt(batchDims) && batchDims < 0 ? batchDims + indices.ndim : batchDims;
+  return { axis: normalizeAxis(axis, operand.ndim, `${name}: axis`), batchDims: bd };
+}
+
+/**
+ * Selects slices of `operand` along `axis` at `indices`, with `tf.gather` semantics: the
+ * result has shape `operand.shape[:axis] + indices.shape[batchDims:] + operand.shape[axis+1:]`.
+ * Indices are int32; out-of-range indices clamp into `[0, n - 1]` (JAX's default for gather
+ * in lax mode; negative indices are not wrapped, they clamp to 0).
+ *
+ * @example
+ * const x = np.array([[1, 2, 3], [4, 5, 6]]);
+ * lax.gather(x, [2, 0], { axis: 1 })                          // [[3, 1], [6, 4]]
+ * lax.gather(x, [[2], [0]], { axis: 1, batchDims: 1 })        // [[3], [4]]
+ * @throws TypeError if indices are not int32; Error if batch dimensions disagree.
+ */
+export function gather(operand: NDArray, indices: NDArray | NestedArray, options: GatherOptions = {}): NDArray {
+  const temps: ConcreteArray[] = [];
+  const idx = indexArray(indices, "gather: indices", temps);
+  return withConstants(temps, gatherP.bind([operand, idx], gatherParams(operand, idx, options, "gather")))[0]!;
+}
+
+/**
+ * Adds `updates` into `operand` at `indices` along `axis`: the transpose of `gather` with the
+ * same options (updates have the shape gather would return). Repeated indices accumulate;
+ * out-of-range indices clamp like gather's.
+ *
+ * @example
+ * lax.scatterAdd(np.zeros([3]), [0, 2, 0], np.array([1, 2, 3]))   // [4, 0, 2]
+ * @throws Error naming both shapes when `updates` does not have gather's output shape.
+ */
+export function scatterAdd(operand: NDArray, indices: NDArray | NestedArray, updates: NDArray, options: GatherOptions = {}): NDArray {
+  const temps: ConcreteArray[] = [];
+  const idx = indexArray(indices, "scatterAdd: indices", temps);
+  return withConstants(temps, scatterAddP.bind([operand, idx, updates], gatherParams(operand, idx, options, "scatterAdd")))[0]!;
+}

@@ -1,0 +1,33 @@
+/** Shared test helpers: backends to run on and approximate comparison of nested values. */
+import { expect } from "vitest";
+import { setBackend, type BackendName } from "../src/backend/index.ts";
+import type { NDArray, NestedArray } from "../src/array.ts";
+
+/** The backends every core test runs on in Node (webgpu has its own suite under test/webgpu). */
+export const CPU_BACKENDS: BackendName[] = ["cpu", "wasm"];
+
+export async function useBackend(name: BackendName): Promise<void> {
+  await setBackend(name);
+}
+
+function flat(x: NestedArray): (number | boolean)[] {
+  return Array.isArray(x) ? x.flatMap(flat) : [x];
+}
+
+/**
+ * Checks an array against expected nested values. float32 results are compared with a
+ * relative tolerance of 1e-5 plus an absolute 1e-6: float32 has a 2^-24 ≈ 6e-8 unit
+ * roundoff and the kernels under test chain at most a few dozen roundings.
+ */
+export function expectArray(x: NDArray, expected: NestedArray, { rtol = 1e-5, atol = 1e-6 } = {}): void {
+  const actual = x.toArray();
+  const a = flat(actual), e = flat(expected);
+  expect(a.length, `size of ${x.aval.str()}`).toBe(e.length);
+  a.forEach((v, i) => {
+    const w = e[i]!;
+    if (typeof w === "boolean" || typeof v === "boolean") { expect(v, `element ${i}`).toBe(w); return; }
+    if (Number.isNaN(w)) { expect(Number.isNaN(v as number), `element ${i} is NaN`).toBe(true); return; }
+    if (!Number.isFinite(w)) { expect(v, `element ${i}`).toBe(w); return; }
+    expect(Math.abs((v as number) - w), `element ${i}: ${v} vs ${w}`).toBeLessThanOrEqual(atol + rtol * Math.abs(w));
+  });
+}
