@@ -15,7 +15,7 @@ function floatFormatter(values: number[]): (v: number) => string {
   const scientific = maxAbs >= 1e16 || (minAbs > 0 && minAbs < 1e-4) || (minAbs > 0 && maxAbs / minAbs > 1e3 && !allIntegral && minAbs < 1e-3);
   const special = (v: number) => (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
   if (scientific) {
-    const digits = Math.max(...finite.map((v) => trimZeros(v.toExponential(7).split("e")[0]!).replace(/^-?\d\.?/, "").length), 0);
+    const digits = Math.max(...finite.map((v) => shortestFloat32(v, (p) => v.toExponential(p)).split("e")[0]!.replace(/^-?\d\.?/, "").length), 0);
     return (v) => {
       if (!Number.isFinite(v)) return special(v);
       const [m, e] = v.toExponential(Math.max(digits, 0)).split("e");
@@ -23,13 +23,28 @@ function floatFormatter(values: number[]): (v: number) => string {
       return `${m!.includes(".") ? m : `${m}.`}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
     };
   }
-  if (allIntegral) return (v) => (Number.isFinite(v) ? `${v === 0 && Object.is(v, -0) ? "-0" : v.toFixed(0)}.` : special(v));
-  const decimals = Math.max(...finite.map((v) => {
-    const s = trimZeros(Number(v.toPrecision(8)).toFixed(8));
-    const dot = s.indexOf(".");
-    return dot < 0 ? 0 : s.length - dot - 1;
-  }));
-  return (v) => (Number.isFinite(v) ? trimZeros(v.toFixed(decimals)).replace(/\.$/, ".") : special(v));
+  const plain = (v: number): string => {
+    if (!Number.isFinite(v)) return special(v);
+    if (allIntegral) return `${Object.is(v, -0) ? "-0" : v.toFixed(0)}.`;
+    const t = trimZeros(Number(shortestFloat32(v, (p) => v.toPrecision(p + 1))).toFixed(8));
+    return t.includes(".") ? t : `${t}.`;
+  };
+  // NumPy aligns the decimal points: integer parts pad left, fractions pad right.
+  const parts = values.map((v) => plain(v).split("."));
+  const fracWidth = Math.max(0, ...parts.map((p) => (p.length > 1 ? p[1]!.length : 0)));
+  return (v) => {
+    const [int, frac] = plain(v).split(".");
+    return frac === undefined ? int!.padEnd(int!.length + fracWidth + 1) : `${int}.${frac.padEnd(fracWidth)}`;
+  };
+}
+
+/** The shortest of `fmt(0..8)` that reads back as the same float32 (NumPy prints float32 this way). */
+function shortestFloat32(v: number, fmt: (digits: number) => string): string {
+  for (let p = 0; p < 9; p++) {
+    const s = fmt(p);
+    if (Math.fround(Number(s)) === v) return trimZeros(s.includes("e") ? s.replace(/\.?0+e/, "e") : s);
+  }
+  return fmt(8);
 }
 
 function trimZeros(s: string): string {

@@ -89,6 +89,7 @@ export const integerPowP = definePrimitive<{ y: number }>("integer_pow", {
   abstractEval: ([x], { y }) => {
     checkDtype("integer_pow", "x", x!, "numeric");
     if (!Number.isInteger(y)) throw new TypeError(`integer_pow: exponent must be an integer; got ${y}`);
+    if (y < 0 && x!.dtype !== "float32") throw new TypeError(`integer_pow: integers cannot be raised to a negative power (${y}); got ${x!.str()}`);
     return [x!];
   },
 });
@@ -132,7 +133,7 @@ function divImpl(x: Tensor, y: Tensor): Tensor {
   const q = tf.floorDiv(x, y);
   const inexact = tf.notEqual(tf.sub(x, tf.mul(q, y)), 0);
   const signsDiffer = tf.notEqual(tf.less(x, 0), tf.less(y, 0));
-  return tf.where(tf.logicalAnd(inexact, signsDiffer), tf.add(q, 1), q);
+  return tf.where(tf.logicalAnd(inexact, signsDiffer), tf.add(q, tf.scalar(1, "int32")), q);
 }
 
 /** Remainder with the sign of the dividend (C fmod, XLA rem); tfjs's mod takes the divisor's sign. */
@@ -163,7 +164,7 @@ export const geP = binary("ge", "numeric", tf.greaterEqual, "bool");
 
 /** `pred ? onTrue : onFalse` elementwise, all three broadcast together. */
 export const selectP = definePrimitive("select", {
-  impl: ([pred, t, f]) => [tf.where(pred!, t!, f!)],
+  impl: ([pred, t, f]) => [t!.dtype === "bool" ? viaInt32((a, b) => tf.where(pred!, a, b), t!, f!) : tf.where(pred!, t!, f!)],
   abstractEval: ([pred, t, f]) => {
     checkDtype("select", "pred", pred!, "bool");
     const out = naryAval("select", [t!, f!], ["onTrue", "onFalse"], "any");
@@ -171,6 +172,14 @@ export const selectP = definePrimitive("select", {
     return [new ShapedArray(shape, out.dtype, out.weakType)];
   },
 });
+
+/**
+ * Runs a data-moving kernel on bool data as int32: tfjs-wasm's Select and Reverse (and
+ * StridedSlice) return garbage for bool tensors.
+ */
+export function viaInt32(op: (...xs: Tensor[]) => Tensor, ...xs: Tensor[]): Tensor {
+  return tf.cast(op(...xs.map((x) => tf.cast(x, "int32"))), "bool");
+}
 
 const TWO_32 = 4294967296;
 const TWO_31 = 2147483648;

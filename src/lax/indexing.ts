@@ -40,9 +40,18 @@ const restore = (t: Tensor, dtype: string): Tensor => (dtype === "bool" && t.dty
 // ---------------------------------------------------------------------------------------
 // pad
 
-/** `[lo, hi, interior]` for one dimension: lo/hi may be negative (cropping), interior >= 0. */
+/**
+ * `[lo, hi, interior]` for one dimension: lo/hi may be negative (cropping), interior >= 0.
+ * @example
+ * const cfg: PadDim = [1, -1, 2];   // one element before, crop one at the end, two between neighbours
+ */
 export type PadDim = readonly [number, number, number];
 
+/**
+ * Parameters of `pad`: one `[lo, hi, interior]` per operand dimension.
+ * @example
+ * padP.bind1([x, value], { config: [[1, 1, 0], [0, 0, 1]] } satisfies PadParams)
+ */
 export interface PadParams { config: readonly PadDim[] }
 
 /** Output length of one padded dimension: lo + hi + n + (n - 1) * interior. */
@@ -82,6 +91,8 @@ function padConstant(x: Tensor, config: readonly PadDim[], value: number): Tenso
  * Pads a tensor as XLA's Pad does (internal: conv and reduce_window use it). `value` is a
  * JS number, or a scalar tensor whose value is never read on the host: the tensor is
  * padded with zeros and the padded positions are then selected from `value` by a mask.
+ * @example
+ * padTensor(tf.tensor1d([1, 2]), [[1, 0, 1]], 0)   // tensor [0, 1, 0, 2]
  * @internal
  */
 export function padTensor(x: Tensor, config: readonly PadDim[], value: number | Tensor): Tensor {
@@ -120,7 +131,12 @@ function checkPadConfig(prim: string, x: ShapedArray, config: readonly PadDim[])
   });
 }
 
-/** Pads `operand` with `paddingValue` (a scalar of the same dtype): low, high and interior padding per dimension. */
+/**
+ * Pads `operand` with `paddingValue` (a scalar of the same dtype): low, high and interior
+ * padding per dimension, XLA's Pad. Operands: `[operand, paddingValue]`.
+ * @example
+ * padP.bind1([np.array([1, 2]), np.array(0)], { config: [[1, 0, 1]] })   // [0, 1, 0, 2]
+ */
 export const padP = definePrimitive<PadParams>("pad", {
   impl: ([x, value], { config }) => [padTensor(x!, config, value!)],
   abstractEval: ([x, value], { config }) => {
@@ -146,6 +162,11 @@ function checkStartIndices(prim: string, operand: ShapedArray, starts: readonly 
   });
 }
 
+/**
+ * Parameters of `dynamic_slice`: the static size of the slice per dimension.
+ * @example
+ * const p: DynamicSliceParams = { sliceSizes: [2, 3] };
+ */
 export interface DynamicSliceParams { sliceSizes: readonly number[] }
 
 /** Each start index clamped into [0, n - size] (XLA semantics), added to an iota, feeds a GatherV2 per sliced axis. */
@@ -160,7 +181,12 @@ function dynamicSliceImpl(x: Tensor, starts: readonly Tensor[], sliceSizes: read
   return out;
 }
 
-/** A slice of `sliceSizes` starting at traced int32 scalar indices (one per dimension), clamped into range. */
+/**
+ * A slice of `sliceSizes` starting at traced int32 scalar indices (one per dimension),
+ * clamped into `[0, dim - size]`. Operands: `[operand, ...startIndices]`.
+ * @example
+ * dynamicSliceP.bind1([np.arange(5), np.array(3, { dtype: "int32" })], { sliceSizes: [3] })   // [2, 3, 4]
+ */
 export const dynamicSliceP = definePrimitive<DynamicSliceParams>("dynamic_slice", {
   impl: ([x, ...starts], { sliceSizes }) => [dynamicSliceImpl(x!, starts, sliceSizes)],
   abstractEval: ([x, ...starts], { sliceSizes }) => {
@@ -206,7 +232,12 @@ function dynamicUpdateSliceImpl(x: Tensor, u: Tensor, starts: readonly Tensor[],
   return restore(tf.where(tf.greater(mask!, 0), scattered, numeric(x)), dtype);
 }
 
-/** `operand` with `update` written at traced int32 scalar start indices, clamped so the update fits. */
+/**
+ * `operand` with `update` written at traced int32 scalar start indices, clamped so the
+ * update fits. Operands: `[operand, update, ...startIndices]`.
+ * @example
+ * dynamicUpdateSliceP.bind1([np.zeros([3]), np.ones([1]), np.array(1, { dtype: "int32" })], {})   // [0, 1, 0]
+ */
 export const dynamicUpdateSliceP = definePrimitive("dynamic_update_slice", {
   impl: ([x, u, ...starts], _, avals) => [dynamicUpdateSliceImpl(x!, u!, starts, avals[0]!.dtype)],
   abstractEval: ([x, u, ...starts]) => {
@@ -223,6 +254,12 @@ export const dynamicUpdateSliceP = definePrimitive("dynamic_update_slice", {
 // ---------------------------------------------------------------------------------------
 // gather and scatter_add
 
+/**
+ * Parameters of `gather` and `scatter_add` (tf.gather layout), both non-negative with
+ * `batchDims <= axis`.
+ * @example
+ * const p: GatherParams = { axis: 1, batchDims: 1 };
+ */
 export interface GatherParams { axis: number; batchDims: number }
 
 /** Output shape of gather: operand.shape[:axis] + indices.shape[batchDims:] + operand.shape[axis+1:]. */
@@ -246,12 +283,42 @@ function checkGather(prim: string, x: ShapedArray, indices: ShapedArray, { axis,
   }
 }
 
-/** `tf.gather` with the indices clamped into [0, n - 1] first. */
+/**
+ * `tf.gather(x, indices, axis, batchDims)` for in-range indices (internal: sort uses it).
+ * Batch dimensions are folded into the index (b * n + i) and run as a plain GatherV2:
+ * tfjs-wasm's GatherV2 returns garbage for batchDims > 0.
+ * @example
+ * gatherTensor(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1], [0]], undefined, "int32"), 1, 1)   // [[2], [3]]
+ * @internal
+ */
+export function gatherTensor(x: Tensor, indices: Tensor, axis: number, batchDims: number): Tensor {
+  const outShape = gatherShape(x, indices, { axis, batchDims });
+  if (indices.size === 0 || x.size === 0) return tf.zeros(outShape, x.dtype);
+  if (batchDims === 0) return tf.gather(x, indices, axis);
+  const B = shapeSize(x.shape.slice(0, batchDims));
+  const P = shapeSize(x.shape.slice(batchDims, axis));
+  const n = x.shape[axis]!;
+  const C = shapeSize(x.shape.slice(axis + 1));
+  const Q = indices.size / B;
+  let view = tf.reshape(x, [B, P, n, C]);
+  if (P > 1) view = tf.transpose(view, [0, 2, 1, 3]);
+  const rows = tf.reshape(view, [B * n, P, C]);
+  const flatIndex = tf.add(tf.reshape(indices, [B, Q]), tf.reshape(tf.range(0, B * n, n, "int32"), [B, 1]));
+  let out = tf.reshape(tf.gather(rows, tf.reshape(flatIndex, [B * Q]), 0), [B, Q, P, C]);
+  if (P > 1) out = tf.transpose(out, [0, 2, 1, 3]);
+  return tf.reshape(out, outShape);
+}
+
+/**
+ * `tf.gather` with the indices clamped into [0, n - 1] first. Operands: `[operand, indices]`.
+ * @example
+ * gatherP.bind1([np.array([10, 20, 30]), np.array([2, 9], { dtype: "int32" })], { axis: 0, batchDims: 0 })   // [30, 30]
+ */
 export const gatherP = definePrimitive<GatherParams>("gather", {
   impl: ([x, indices], { axis, batchDims }) => {
     const n = x!.shape[axis]!;
-    if (indices!.size === 0) return [tf.zeros(gatherShape(x!, indices!, { axis, batchDims }), x!.dtype)];
-    return [tf.gather(x!, clampInt(indices!, 0, n - 1), axis, batchDims)];
+    if (indices!.size === 0) return [gatherTensor(x!, indices!, axis, batchDims)];
+    return [gatherTensor(x!, clampInt(indices!, 0, n - 1), axis, batchDims)];
   },
   abstractEval: ([x, indices], params) => {
     if (!x || !indices) throw new Error("gather: takes two operands (operand, indices)");
@@ -286,7 +353,12 @@ function scatterAddImpl(x: Tensor, indices: Tensor, updates: Tensor, { axis, bat
   return tf.add(x, tf.reshape(summed, x.shape));
 }
 
-/** Adds `updates` into `operand` at `indices` along `axis` (tf.gather layout); the exact transpose of gather. */
+/**
+ * Adds `updates` into `operand` at `indices` along `axis` (tf.gather layout); the exact
+ * transpose of gather. Operands: `[operand, indices, updates]`.
+ * @example
+ * scatterAddP.bind1([np.zeros([2]), np.array([1, 1], { dtype: "int32" }), np.array([1, 2])], { axis: 0, batchDims: 0 })   // [0, 3]
+ */
 export const scatterAddP = definePrimitive<GatherParams>("scatter_add", {
   impl: ([x, indices, updates], params) => [scatterAddImpl(x!, indices!, updates!, params)],
   abstractEval: ([x, indices, updates], params) => {
@@ -305,8 +377,20 @@ export const scatterAddP = definePrimitive<GatherParams>("scatter_add", {
 // ---------------------------------------------------------------------------------------
 // user-facing lax functions
 
-/** Binds `fn`; constants it created for JS numbers are released at once when it ran eagerly. */
-function withConstants(temps: readonly ConcreteArray[], outs: NDArray[]): NDArray[] {
+/**
+ * Runs a bind that uses constants made from JS values. When it ran eagerly (every result is
+ * concrete) or failed, nothing holds the constants any more and they are released at once;
+ * under a transformation they may be captured (e.g. by a jaxpr), so they are left to their owner.
+ */
+function withConstants(run: (temps: ConcreteArray[]) => NDArray[]): NDArray[] {
+  const temps: ConcreteArray[] = [];
+  let outs: NDArray[];
+  try {
+    outs = run(temps);
+  } catch (e) {
+    for (const t of temps) t.dispose();
+    throw e;
+  }
   if (outs.every((o) => o instanceof ConcreteArray) && temps.every((t) => !outs.includes(t))) {
     for (const t of temps) t.dispose();
   }
@@ -339,11 +423,12 @@ function indexArray(v: NDArray | NestedArray, name: string, temps: ConcreteArray
  * @throws TypeError if `paddingValue` is not a scalar of the operand's dtype; RangeError for a bad config.
  */
 export function pad(operand: NDArray, paddingValue: NDArray | number, paddingConfig: readonly PadDim[]): NDArray {
-  const temps: ConcreteArray[] = [];
-  let value: NDArray;
-  if (paddingValue instanceof NDArray) value = paddingValue;
-  else { value = fromFlat([paddingValue], [], operand.dtype); temps.push(value as ConcreteArray); }
-  return withConstants(temps, padP.bind([operand, value], { config: paddingConfig.map((c) => [c[0], c[1], c[2]] as const) }))[0]!;
+  return withConstants((temps) => {
+    let value: NDArray;
+    if (paddingValue instanceof NDArray) value = paddingValue;
+    else { const c = fromFlat([paddingValue], [], operand.dtype); temps.push(c); value = c; }
+    return padP.bind([operand, value], { config: paddingConfig.map((c) => [c[0], c[1], c[2]] as const) });
+  })[0]!;
 }
 
 /**
@@ -357,9 +442,10 @@ export function pad(operand: NDArray, paddingValue: NDArray | number, paddingCon
  * lax.dynamicSlice(x, [4], [3])   // [2, 3, 4]   (start clamped to 2)
  */
 export function dynamicSlice(operand: NDArray, startIndices: readonly (NDArray | number)[], sliceSizes: readonly number[]): NDArray {
-  const temps: ConcreteArray[] = [];
-  const starts = startIndices.map((s, i) => indexScalar(s, `dynamicSlice: startIndices[${i}]`, temps));
-  return withConstants(temps, dynamicSliceP.bind([operand, ...starts], { sliceSizes: [...sliceSizes] }))[0]!;
+  return withConstants((temps) => {
+    const starts = startIndices.map((s, i) => indexScalar(s, `dynamicSlice: startIndices[${i}]`, temps));
+    return dynamicSliceP.bind([operand, ...starts], { sliceSizes: [...sliceSizes] });
+  })[0]!;
 }
 
 /**
@@ -371,12 +457,17 @@ export function dynamicSlice(operand: NDArray, startIndices: readonly (NDArray |
  * lax.dynamicUpdateSlice(np.zeros([5]), np.array([7, 8]), [9])   // [0, 0, 0, 7, 8]
  */
 export function dynamicUpdateSlice(operand: NDArray, update: NDArray, startIndices: readonly (NDArray | number)[]): NDArray {
-  const temps: ConcreteArray[] = [];
-  const starts = startIndices.map((s, i) => indexScalar(s, `dynamicUpdateSlice: startIndices[${i}]`, temps));
-  return withConstants(temps, dynamicUpdateSliceP.bind([operand, update, ...starts], {}))[0]!;
+  return withConstants((temps) => {
+    const starts = startIndices.map((s, i) => indexScalar(s, `dynamicUpdateSlice: startIndices[${i}]`, temps));
+    return dynamicUpdateSliceP.bind([operand, update, ...starts], {});
+  })[0]!;
 }
 
-/** Options of `gather` and `scatterAdd`. */
+/**
+ * Options of `gather` and `scatterAdd`.
+ * @example
+ * lax.gather(x, idx, { axis: 1, batchDims: 1 } satisfies GatherOptions)
+ */
 export interface GatherOptions {
   /** The operand axis that `indices` select along (negative counts from the end). Default 0. */
   axis?: number;
@@ -402,9 +493,10 @@ function gatherParams(operand: NDArray, indices: NDArray, { axis = 0, batchDims 
  * @throws TypeError if indices are not int32; Error if batch dimensions disagree.
  */
 export function gather(operand: NDArray, indices: NDArray | NestedArray, options: GatherOptions = {}): NDArray {
-  const temps: ConcreteArray[] = [];
-  const idx = indexArray(indices, "gather: indices", temps);
-  return withConstants(temps, gatherP.bind([operand, idx], gatherParams(operand, idx, options, "gather")))[0]!;
+  return withConstants((temps) => {
+    const idx = indexArray(indices, "gather: indices", temps);
+    return gatherP.bind([operand, idx], gatherParams(operand, idx, options, "gather"));
+  })[0]!;
 }
 
 /**
@@ -417,7 +509,8 @@ export function gather(operand: NDArray, indices: NDArray | NestedArray, options
  * @throws Error naming both shapes when `updates` does not have gather's output shape.
  */
 export function scatterAdd(operand: NDArray, indices: NDArray | NestedArray, updates: NDArray, options: GatherOptions = {}): NDArray {
-  const temps: ConcreteArray[] = [];
-  const idx = indexArray(indices, "scatterAdd: indices", temps);
-  return withConstants(temps, scatterAddP.bind([operand, idx, updates], gatherParams(operand, idx, options, "scatterAdd")))[0]!;
+  return withConstants((temps) => {
+    const idx = indexArray(indices, "scatterAdd: indices", temps);
+    return scatterAddP.bind([operand, idx, updates], gatherParams(operand, idx, options, "scatterAdd"));
+  })[0]!;
 }

@@ -13,12 +13,13 @@
  *
  * Precision. On webgpu TopK compares in float32, so int32 keys beyond ±2^24 may tie.
  */
-import { tf } from "../backend/index.ts";
+import { getBackend, tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive } from "../core/primitive.ts";
 import { fmtShape, normalizeAxis, shapeEqual } from "../core/shape.ts";
 import type { NDArray } from "../array.ts";
+import { gatherTensor } from "./indexing.ts";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -48,7 +49,7 @@ function stableArgsortRows(keys: Tensor): Tensor {
 }
 
 /** Gathers each row of `x` ([rows, n]) at `perm` ([rows, n]). */
-const permuteRows = (x: Tensor, perm: Tensor): Tensor => tf.gather(x, perm, 1, 1);
+const permuteRows = (x: Tensor, perm: Tensor): Tensor => gatherTensor(x, perm, 1, 1);
 
 function sortImpl(operands: readonly Tensor[], dimension: number): Tensor[] {
   const key = operands[0]!;
@@ -72,6 +73,11 @@ function sortImpl(operands: readonly Tensor[], dimension: number): Tensor[] {
   });
 }
 
+/**
+ * Parameters of `sort`.
+ * @example
+ * const p: SortParams = { dimension: 0, numKeys: 1 };
+ */
 export interface SortParams {
   /** The axis to sort along (non-negative). */
   dimension: number;
@@ -82,6 +88,8 @@ export interface SortParams {
 /**
  * Sorts the first operand ascending along `dimension` (stable, NaNs last) and applies the
  * same permutation to every other operand. One result per operand.
+ * @example
+ * sortP.bind([np.array([3, 1, 2]), np.array([0, 1, 2], { dtype: "int32" })], { dimension: 0, numKeys: 1 })   // [[1, 2, 3], [1, 2, 0]]
  */
 export const sortP = definePrimitive<SortParams>("sort", {
   impl: (operands, { dimension }) => sortImpl(operands, dimension),
@@ -103,6 +111,11 @@ export const sortP = definePrimitive<SortParams>("sort", {
   },
 });
 
+/**
+ * Parameters of `top_k`: how many entries to keep along the last axis.
+ * @example
+ * const p: TopKParams = { k: 3 };
+ */
 export interface TopKParams { k: number }
 
 function topKImpl(x: Tensor, k: number): Tensor[] {
@@ -116,14 +129,28 @@ function topKImpl(x: Tensor, k: number): Tensor[] {
   }
   // NaN ranks as +Infinity; the values come from the operand, so NaNs are returned as NaN.
   const nan = tf.isNaN(x);
-  const { indices } = tf.topk(tf.where(nan, tf.fill(x.shape, Infinity), x), k, true);
+  const key = tf.where(nan, tf.fill(x.shape, Infinity), x);
   const rows = x.size / x.shape[x.rank - 1]!;
   const n = x.shape[x.rank - 1]!;
-  const values = tf.gather(tf.reshape(x, [rows, n]), tf.reshape(indices, [rows, k]), 1, 1);
+  let indices: Tensor;
+  if (getBackend() === "cpu" && k < n) {
+    // tfjs-cpu's partial TopK (quickselect) compares by subtraction, and ∞ - ∞ = NaN breaks
+    // its tie order; its full sort treats that NaN as a tie and stays stable. Sort, then cut.
+    const all = tf.topk(key, n, true).indices;
+    indices = tf.slice(all, all.shape.map(() => 0), [...all.shape.slice(0, -1), k]);
+  } else {
+    indices = tf.topk(key, k, true).indices;
+  }
+  const values = gatherTensor(tf.reshape(x, [rows, n]), tf.reshape(indices, [rows, k]), 1, 1);
   return [tf.reshape(values, indices.shape), indices];
 }
 
-/** The `k` largest entries along the last axis, descending, and their int32 indices (ties: lower index first). */
+/**
+ * The `k` largest entries along the last axis, descending, and their int32 indices (ties:
+ * lower index first; NaN ranks as +Infinity). Two results: `[values, indices]`.
+ * @example
+ * topKP.bind([np.array([1, 3, 2])], { k: 2 })   // [[3, 2], [1, 2]]
+ */
 export const topKP = definePrimitive<TopKParams>("top_k", {
   impl: ([x], { k }) => topKImpl(x!, k),
   abstractEval: ([x], { k }) => {
@@ -139,7 +166,11 @@ export const topKP = definePrimitive<TopKParams>("top_k", {
   },
 });
 
-/** Options of `sort`. */
+/**
+ * Options of `sort`.
+ * @example
+ * lax.sort(x, { dimension: 0 } satisfies SortOptions)
+ */
 export interface SortOptions {
   /** The axis to sort along; negative counts from the end. Default -1. */
   dimension?: number;

@@ -4,6 +4,7 @@ import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import type { DType } from "../core/dtype.ts";
 import { definePrimitive } from "../core/primitive.ts";
+import { viaInt32 } from "./elementwise.ts";
 import { fmtShape, isPermutation, shapeSize } from "../core/shape.ts";
 
 export interface BroadcastInDimParams { shape: readonly number[]; broadcastDimensions: readonly number[] }
@@ -11,6 +12,7 @@ export interface BroadcastInDimParams { shape: readonly number[]; broadcastDimen
 /** Places operand dimension i at output dimension `broadcastDimensions[i]` and broadcasts the rest. */
 export const broadcastInDimP = definePrimitive<BroadcastInDimParams>("broadcast_in_dim", {
   impl: ([x], { shape, broadcastDimensions }) => {
+    if (shapeSize(shape) === 0) return [tf.zeros([...shape], x!.dtype)];
     const expanded = shape.map(() => 1);
     broadcastDimensions.forEach((d, i) => { expanded[d] = x!.shape[i]!; });
     return [tf.broadcastTo(tf.reshape(x!, expanded), [...shape])];
@@ -90,21 +92,42 @@ export const expandDimsP = definePrimitive<DimensionsParams>("expand_dims", {
 
 /** Reverses the order of elements along the listed dimensions. */
 export const revP = definePrimitive<DimensionsParams>("rev", {
-  impl: ([x], { dimensions }) => [dimensions.length ? tf.reverse(x!, [...dimensions]) : x!],
+  impl: ([x], { dimensions }) => {
+    if (!dimensions.length) return [x!];
+    const reverse = (t: Tensor) => tf.reverse(t, [...dimensions]);
+    return [x!.dtype === "bool" ? viaInt32(reverse, x!) : reverse(x!)];
+  },
   abstractEval: ([x], { dimensions }) => {
     if (dimensions.some((d) => d < 0 || d >= x!.ndim)) throw new Error(`rev: dimensions [${dimensions.join(", ")}] out of range for ${x!.str()}`);
     return [x!];
   },
 });
 
+/**
+ * Every `strides[d]`-th element from the start of each dimension, with Slice, Pad and
+ * Reshape only: tfjs-wasm's StridedSlice returns float32 for int32 input.
+ */
+function stridedFromStart(x: Tensor, strides: readonly number[]): Tensor {
+  let out = x;
+  strides.forEach((s, d) => {
+    if (s === 1) return;
+    const len = out.shape[d]!;
+    const n = Math.ceil(len / s);
+    if (n * s > len) out = tf.pad(out, out.shape.map((_, k) => [0, k === d ? n * s - len : 0] as [number, number]));
+    const split = [...out.shape.slice(0, d), n, s, ...out.shape.slice(d + 1)];
+    const picked = tf.slice(tf.reshape(out, split), split.map(() => 0), split.map((v, k) => (k === d + 1 ? 1 : v)));
+    out = tf.reshape(picked, [...out.shape.slice(0, d), n, ...out.shape.slice(d + 1)]);
+  });
+  return out;
+}
+
 export interface SliceParams { startIndices: readonly number[]; limitIndices: readonly number[]; strides: readonly number[] | null }
 
 export const sliceP = definePrimitive<SliceParams>("slice", {
   impl: ([x], { startIndices, limitIndices, strides }) => {
-    if (!strides || strides.every((s) => s === 1)) {
-      return [tf.slice(x!, [...startIndices], limitIndices.map((l, i) => l - startIndices[i]!))];
-    }
-    return [tf.stridedSlice(x!, [...startIndices], [...limitIndices], [...strides])];
+    const contiguous = tf.slice(x!, [...startIndices], limitIndices.map((l, i) => l - startIndices[i]!));
+    if (!strides || strides.every((s) => s === 1)) return [contiguous];
+    return [x!.dtype === "bool" ? viaInt32((t) => stridedFromStart(t, strides), contiguous) : stridedFromStart(contiguous, strides)];
   },
   abstractEval: ([x], { startIndices, limitIndices, strides }) => {
     const n = x!.ndim;

@@ -1,0 +1,474 @@
+/**
+ * The kernels under `random`: the Threefry-2x32 block cipher (JAX's `threefry2x32_p`), the
+ * bits-to-float map of `uniform`, the bits-to-range map of `randint`, and a stable sort of
+ * values by uint32 keys for `permutation`.
+ *
+ * tfjs has no uint32 arithmetic (and webgpu does int32 arithmetic in f32), so each primitive
+ * runs as a JS loop over the typed arrays on cpu and wasm (and for small CPU-resident inputs
+ * on webgpu, as tfjs itself does), and as a WGSL program on webgpu that reads the int32
+ * storage raw and works in `u32`.
+ */
+import { tf, getBackend } from "../backend/index.ts";
+import type { Tensor, TensorInfo } from "@tensorflow/tfjs-core";
+import { ShapedArray } from "../core/aval.ts";
+import { definePrimitive, type Primitive } from "../core/primitive.ts";
+import { broadcastShapes, fmtShape, shapeSize } from "../core/shape.ts";
+import type { NDArray } from "../array.ts";
+import { reshapeP, transposeP, broadcastInDimP } from "./structural.ts";
+
+// ---------------------------------------------------------------------------------------
+// Backend plumbing
+
+type GpuDtype = "int32" | "float32" | "bool";
+
+/** The part of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
+interface WebGPUBackendLike {
+  runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: GpuDtype, uniforms?: { type: "int32"; data: number[] }[]): TensorInfo;
+  shouldExecuteOnCPU(inputs: TensorInfo[]): boolean;
+}
+
+/** The webgpu backend when the inputs live on the GPU; null means run the JS loop. */
+function gpuBackend(inputs: readonly Tensor[]): WebGPUBackendLike | null {
+  if (getBackend() !== "webgpu") return null;
+  const backend = tf.backend() as unknown as WebGPUBackendLike;
+  return backend.shouldExecuteOnCPU([...inputs]) ? null : backend;
+}
+
+const XYZWUV = ["x", "y", "z", "w", "u", "v"];
+const COORD_TYPES = ["i32", "i32", "vec2<i32>", "vec3<i32>", "vec4<i32>", "vec5", "vec6"];
+
+/**
+ * WGSL for the flat index of each input element that output element `index` reads, under
+ * NumPy broadcasting. Depends only on ranks and broadcast dimensions, which tfjs puts in the
+ * pipeline cache key, so one compiled shader serves every size.
+ */
+function broadcastIndexWgsl(name: string, inShape: readonly number[], outShape: readonly number[]): string {
+  const r = inShape.length;
+  const outRank = outShape.length;
+  if (r === 0) return "0";
+  const same = r === outRank && inShape.every((d, i) => d === outShape[i]);
+  if (same) return "index";
+  const outComp = (d: number) => (outRank === 1 ? "coords" : `coords.${XYZWUV[d]}`);
+  const comps = inShape.map((d, j) => {
+    const od = j + outRank - r;
+    return d === 1 && outShape[od]! > 1 ? "0" : outComp(od);
+  });
+  const uniform = `uniforms.${name.charAt(0).toLowerCase()}${name.slice(1)}Shape`;
+  const ctor = r === 1 ? comps[0]! : `${COORD_TYPES[r]}(${comps.join(", ")})`;
+  return `getIndexFromCoords${r}D(${ctor}, ${uniform})`;
+}
+
+/**
+ * Runs a flat elementwise WGSL program. `body` is WGSL run for each output `index`; input
+ * `NAME` is read raw as `NAME[iNAME]` (`i32` storage for int32/uint32/bool, `f32` for
+ * float32), with `iNAME` its broadcast index; results go to `result[index]`. A fresh program
+ * object per call, as tfjs's shaderKey handling requires.
+ */
+function runElementwiseProgram(
+  backend: WebGPUBackendLike, key: string, names: readonly string[], inputs: readonly Tensor[],
+  outShape: readonly number[], outDtype: GpuDtype, body: string, prelude = "",
+): Tensor {
+  const size = shapeSize(outShape);
+  const workgroupSize: [number, number, number] = [64, 1, 1];
+  const needCoords = outShape.length > 0;
+  const indexLines = names.map((n, i) => `let i${n} = ${broadcastIndexWgsl(n, inputs[i]!.shape, outShape)};`).join("\n          ");
+  const program = {
+    variableNames: [...names],
+    outputShape: [...outShape],
+    shaderKey: `gradus_${key}`,
+    dispatchLayout: { x: outShape.map((_, i) => i) },
+    dispatch: [Math.max(1, Math.ceil(size / workgroupSize[0])), 1, 1],
+    workgroupSize,
+    size: true,
+    getUserCode: () => `
+      ${prelude}
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${needCoords ? "let coords = getCoordsFromIndex(index);" : ""}
+          ${indexLines}
+          ${body}
+        }
+      }`,
+  };
+  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, [...inputs], outDtype));
+}
+
+/** Flat input indices that each output element reads under NumPy broadcasting (null: same shape). */
+function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array | null {
+  if (inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i])) return null;
+  const size = shapeSize(outShape);
+  const rank = outShape.length;
+  const strides = new Array<number>(rank).fill(0);
+  let s = 1;
+  for (let j = inShape.length - 1; j >= 0; j--) {
+    const od = j + rank - inShape.length;
+    strides[od] = inShape[j] === 1 ? 0 : s;
+    s *= inShape[j]!;
+  }
+  const out = new Int32Array(size);
+  const counter = new Array<number>(rank).fill(0);
+  let pos = 0;
+  for (let q = 0; q < size; q++) {
+    out[q] = pos;
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]!++;
+      pos += strides[d]!;
+      if (counter[d]! < outShape[d]!) break;
+      pos -= strides[d]! * counter[d]!;
+      counter[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** An input's values for the JS loops, with a per-output-element reader (broadcast applied). */
+function reader(t: Tensor, outShape: readonly number[]): (q: number) => number {
+  const data = t.dataSync() as Int32Array | Float32Array | Uint8Array;
+  if (data.length === 1) {
+    const v = data[0]!;
+    return () => v;
+  }
+  const map = broadcastIndex(t.shape, outShape);
+  return map ? (q) => data[map[q]!]! : (q) => data[q]!;
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared rules
+
+function checkUint32(name: string, argNames: readonly string[], avals: readonly ShapedArray[]): void {
+  if (avals.length !== argNames.length || avals.some((a) => a.dtype !== "uint32")) {
+    const got = avals.map((a, i) => `${argNames[i] ?? `arg${i}`}: ${a.str()}`).join(", ");
+    throw new TypeError(`${name}: expected ${argNames.length} uint32 arguments (${argNames.join(", ")}); got ${got}`);
+  }
+}
+
+/**
+ * vmap rule of a primitive that broadcasts its operands like NumPy: batch dimensions move to
+ * the front and get size-1 dimensions after them up to the unbatched result rank, so the
+ * unbatched operands still line up from the right (JAX's `defbroadcasting`).
+ */
+function broadcastingBatch<P>(prim: () => Primitive<P>) {
+  return (args: NDArray[], dims: (number | null)[], params: P): [NDArray[], (number | null)[]] => {
+    const outRank = Math.max(0, ...args.map((a, i) => a.ndim - (dims[i] === null ? 0 : 1)));
+    const moved = args.map((a, i) => {
+      const d = dims[i];
+      if (d === null || d === undefined) return a;
+      const rest = a.shape.map((_, k) => k).filter((k) => k !== d);
+      const front = d === 0 ? a : transposeP.bind1([a], { permutation: [d, ...rest] });
+      const inner = front.shape.slice(1);
+      if (inner.length === outRank) return front;
+      return reshapeP.bind1([front], { newSizes: [front.shape[0]!, ...new Array<number>(outRank - inner.length).fill(1), ...inner] });
+    });
+    const outs = prim().bind(moved, params);
+    return [outs, outs.map(() => 0)];
+  };
+}
+
+/** JVP rule of a primitive whose outputs do not depend differentiably on its inputs. */
+function zeroTangents<P>(prim: () => Primitive<P>) {
+  return (primals: NDArray[], _tangents: (NDArray | null)[], params: P): [NDArray[], (NDArray | null)[]] => {
+    const outs = prim().bind(primals, params);
+    return [outs, outs.map(() => null)];
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// threefry2x32
+
+const ROTATIONS = [[13, 15, 26, 6], [17, 29, 16, 24]] as const;
+const KS_PARITY = 0x1bd11bda;
+
+const ROT = Int32Array.from([...ROTATIONS[0], ...ROTATIONS[1]]);
+
+/** Threefry-2x32 with 20 rounds on one block, in int32 bit patterns (JS bit ops are 32-bit). */
+function threefryBlock(k0: number, k1: number, x0: number, x1: number, y0: Int32Array, y1: Int32Array, at: number): void {
+  const k2 = k0 ^ k1 ^ KS_PARITY;
+  let a = (x0 + k0) | 0;
+  let b = (x1 + k1) | 0;
+  for (let g = 0; g < 5; g++) {
+    const base = (g & 1) << 2;
+    for (let j = 0; j < 4; j++) {
+      const r = ROT[base + j]!;
+      a = (a + b) | 0;
+      b = ((b << r) | (b >>> (32 - r))) ^ a;
+    }
+    // Key injection g+1: words ks[(g+1) % 3] and ks[(g+2) % 3] + g + 1, with ks = [k0, k1, k2].
+    const m = (g + 1) % 3;
+    a = (a + (m === 0 ? k0 : m === 1 ? k1 : k2)) | 0;
+    b = (b + (m === 0 ? k1 : m === 1 ? k2 : k0) + g + 1) | 0;
+  }
+  y0[at] = a;
+  y1[at] = b;
+}
+
+const THREEFRY_WGSL = `
+      fn rotl(v : u32, r : u32) -> u32 { return (v << r) | (v >> (32u - r)); }
+      fn threefry(k0 : u32, k1 : u32, x0 : u32, x1 : u32) -> vec2<u32> {
+        let ks = array<u32, 3>(k0, k1, k0 ^ k1 ^ ${KS_PARITY}u);
+        let rot = array<u32, 8>(${[...ROTATIONS[0], ...ROTATIONS[1]].map((r) => `${r}u`).join(", ")});
+        var a = x0 + ks[0];
+        var b = x1 + ks[1];
+        for (var g = 0u; g < 5u; g = g + 1u) {
+          for (var j = 0u; j < 4u; j = j + 1u) {
+            a = a + b;
+            b = rotl(b, rot[(g % 2u) * 4u + j]);
+            b = b ^ a;
+          }
+          a = a + ks[(g + 1u) % 3u];
+          b = b + ks[(g + 2u) % 3u] + g + 1u;
+        }
+        return vec2<u32>(a, b);
+      }`;
+
+function threefryImpl(inputs: Tensor[], outShape: readonly number[]): Tensor[] {
+  const gpu = gpuBackend(inputs);
+  if (gpu) {
+    const names = ["K0", "K1", "X0", "X1"];
+    const call = "threefry(bitcast<u32>(K0[iK0]), bitcast<u32>(K1[iK1]), bitcast<u32>(X0[iX0]), bitcast<u32>(X1[iX1]))";
+    // One output per program: tfjs programs write a single result buffer.
+    return [0, 1].map((which) => runElementwiseProgram(
+      gpu, `threefry2x32_${which}`, names, inputs, outShape, "int32",
+      `result[index] = bitcast<i32>(${call}[${which}]);`, THREEFRY_WGSL,
+    ));
+  }
+  const size = shapeSize(outShape);
+  const [k0, k1, x0, x1] = inputs.map((t) => reader(t, outShape));
+  const y0 = new Int32Array(size);
+  const y1 = new Int32Array(size);
+  for (let q = 0; q < size; q++) threefryBlock(k0!(q), k1!(q), x0!(q), x1!(q), y0, y1, q);
+  return [tf.tensor(y0, [...outShape], "int32"), tf.tensor(y1, [...outShape], "int32")];
+}
+
+/**
+ * The Threefry-2x32 block cipher with 20 rounds, as JAX's `threefry2x32_p`: keys `(k0, k1)`
+ * encrypt counters `(x0, x1)` into `[y0, y1]`. All four operands are uint32 and broadcast
+ * like NumPy; both results have the broadcast shape.
+ */
+export const threefry2x32P: Primitive = definePrimitive("threefry2x32", {
+  impl: (inputs, _params, avals) => threefryImpl(inputs, broadcastShapes(avals.map((a) => a.shape))),
+  abstractEval: (avals) => {
+    checkUint32("threefry2x32", ["k0", "k1", "x0", "x1"], avals);
+    const shape = broadcastShapes(avals.map((a) => a.shape), ["threefry2x32 k0", "k1", "x0", "x1"]);
+    return [new ShapedArray(shape, "uint32"), new ShapedArray(shape, "uint32")];
+  },
+  jvp: zeroTangents(() => threefry2x32P),
+  batch: broadcastingBatch(() => threefry2x32P),
+});
+
+// ---------------------------------------------------------------------------------------
+// random_unit_float
+
+/**
+ * uint32 random bits to float32 in [0, 1) as JAX's `uniform` does: the top 23 bits become the
+ * mantissa of a float in [1, 2) (`(bits >> 9) | 0x3f800000`, bitcast), minus 1.
+ */
+export const randomUnitFloatP: Primitive = definePrimitive("random_unit_float", {
+  impl: ([bits]) => {
+    const gpu = gpuBackend([bits!]);
+    if (gpu) {
+      return [runElementwiseProgram(gpu, "random_unit_float", ["B"], [bits!], bits!.shape, "float32",
+        "result[index] = bitcast<f32>((bitcast<u32>(B[iB]) >> 9u) | 0x3f800000u) - 1.0;")];
+    }
+    const data = bits!.dataSync() as Int32Array;
+    const out = new Float32Array(data.length);
+    const asBits = new Int32Array(out.buffer);
+    for (let i = 0; i < data.length; i++) asBits[i] = (data[i]! >>> 9) | 0x3f800000;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! - 1;
+    return [tf.tensor(out, bits!.shape, "float32")];
+  },
+  abstractEval: (avals) => {
+    checkUint32("random_unit_float", ["bits"], avals);
+    return [new ShapedArray(avals[0]!.shape, "float32")];
+  },
+  jvp: zeroTangents(() => randomUnitFloatP),
+  batch: broadcastingBatch(() => randomUnitFloatP),
+});
+
+// ---------------------------------------------------------------------------------------
+// random_int_from_bits
+
+export interface RandomIntParams {
+  /** The requested maxval exceeded the int32 range and was clipped: the span is one larger. */
+  maxvalOutOfRange: boolean;
+}
+
+const RANDINT_WGSL = `
+      fn urem(x : u32, y : u32) -> u32 { if (y == 0u) { return x; } return x % y; }`;
+
+/** JS twin of the WGSL: unsigned remainder with XLA's x % 0 == x. */
+const urem = (x: number, y: number) => (y === 0 ? x : x % y);
+
+/**
+ * Two uint32 bit arrays to int32 in [minval, maxval), JAX's `_randint` for 32 bits: the span
+ * `maxval - minval` (1 where `maxval <= minval`) reduces `higher * 2^32 + lower` modulo the
+ * span with uint32 arithmetic that wraps exactly as JAX's does. Operands broadcast.
+ */
+export const randomIntFromBitsP: Primitive<RandomIntParams> = definePrimitive<RandomIntParams>("random_int_from_bits", {
+  impl: (inputs, { maxvalOutOfRange }, avals) => {
+    const outShape = broadcastShapes(avals.map((a) => a.shape));
+    const gpu = gpuBackend(inputs);
+    if (gpu) {
+      const body = `
+          let hi = bitcast<u32>(H[iH]);
+          let lo = bitcast<u32>(L[iL]);
+          let mn = MIN[iMIN];
+          let mx = MAX[iMAX];
+          var span = bitcast<u32>(mx) - bitcast<u32>(mn);
+          if (mx <= mn) { span = 1u; }
+          ${maxvalOutOfRange ? "if (mx > mn) { span = span + 1u; }" : ""}
+          var mult = urem(65536u, span);
+          mult = urem(mult * mult, span);
+          let offset = urem(urem(hi, span) * mult + urem(lo, span), span);
+          result[index] = bitcast<i32>(bitcast<u32>(mn) + offset);`;
+      return [runElementwiseProgram(gpu, `random_int_from_bits_${maxvalOutOfRange}`, ["H", "L", "MIN", "MAX"], inputs, outShape, "int32", body, RANDINT_WGSL)];
+    }
+    const [hi, lo, mn, mx] = inputs.map((t) => reader(t, outShape));
+    const size = shapeSize(outShape);
+    const out = new Int32Array(size);
+    for (let q = 0; q < size; q++) {
+      const minval = mn!(q);
+      const maxval = mx!(q);
+      let span = (maxval - minval) >>> 0;
+      if (maxval <= minval) span = 1;
+      if (maxvalOutOfRange && maxval > minval) span = (span + 1) >>> 0;
+      let mult = urem(65536, span);
+      mult = urem(Math.imul(mult, mult) >>> 0, span);
+      const offset = urem(((Math.imul(urem(hi!(q) >>> 0, span), mult) >>> 0) + urem(lo!(q) >>> 0, span)) >>> 0, span);
+      out[q] = (minval + offset) | 0;
+    }
+    return [tf.tensor(out, outShape, "int32")];
+  },
+  abstractEval: (avals) => {
+    const names = ["higherBits", "lowerBits", "minval", "maxval"];
+    const want = ["uint32", "uint32", "int32", "int32"];
+    if (avals.length !== 4 || avals.some((a, i) => a.dtype !== want[i])) {
+      const got = avals.map((a, i) => `${names[i] ?? `arg${i}`}: ${a.str()}`).join(", ");
+      throw new TypeError(`random_int_from_bits: expected (u32, u32, i32, i32) operands (${names.join(", ")}); got ${got}`);
+    }
+    return [new ShapedArray(broadcastShapes(avals.map((a) => a.shape), names.map((n) => `random_int_from_bits ${n}`)), "int32")];
+  },
+  jvp: zeroTangents(() => randomIntFromBitsP),
+  batch: broadcastingBatch(() => randomIntFromBitsP),
+});
+
+// ---------------------------------------------------------------------------------------
+// sort_key_val_u32
+
+export interface SortParams { dimension: number }
+
+/** Stable ascending order of each row of `n` uint32 keys laid out as [outer, n, inner]. */
+function sortJs(keys: Tensor, values: Tensor, outer: number, n: number, inner: number): Tensor[] {
+  const kData = keys.dataSync() as Int32Array;
+  const k = new Uint32Array(kData.buffer, kData.byteOffset, kData.length);
+  const v = values.dataSync() as Int32Array | Float32Array | Uint8Array;
+  const sortedK = new Int32Array(kData.length);
+  const sortedV = new (v.constructor as new (n: number) => typeof v)(v.length);
+  const order = new Array<number>(n);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const at = (j: number) => (o * n + j) * inner + i;
+      for (let j = 0; j < n; j++) order[j] = j;
+      order.sort((a, b) => k[at(a)]! - k[at(b)]! || a - b);
+      for (let j = 0; j < n; j++) {
+        sortedK[at(j)] = kData[at(order[j]!)]!;
+        sortedV[at(j)] = v[at(order[j]!)]!;
+      }
+    }
+  }
+  return [tf.tensor(sortedK, keys.shape, "int32"), tf.tensor(sortedV, values.shape, values.dtype)];
+}
+
+/** A program over rows [outer * inner, n] or the original layout, with uniforms n and inner. */
+function runLayoutProgram(backend: WebGPUBackendLike, key: string, names: string[], inputs: Tensor[], outShape: number[], dtype: GpuDtype, body: string, n: number, inner: number): Tensor {
+  const size = shapeSize(outShape);
+  const program = {
+    variableNames: names,
+    outputShape: outShape,
+    shaderKey: `gradus_${key}`,
+    dispatchLayout: { x: outShape.map((_, i) => i) },
+    dispatch: [Math.max(1, Math.ceil(size / 64)), 1, 1],
+    workgroupSize: [64, 1, 1],
+    size: true,
+    uniforms: "n : i32, inner : i32,",
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${body}
+        }
+      }`,
+  };
+  const uniforms = [{ type: "int32" as const, data: [n] }, { type: "int32" as const, data: [inner] }];
+  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, dtype, uniforms));
+}
+
+/**
+ * On webgpu: tfjs's TopK compares in f32, so the keys are sorted in two exact passes (LSD
+ * radix over 16-bit halves, each a stable descending TopK of `65535 - half`), and the final
+ * reordering reads int32 storage raw (tfjs's gather would round through f32).
+ */
+function sortGpu(backend: WebGPUBackendLike, keys: Tensor, values: Tensor, outer: number, n: number, inner: number): Tensor[] {
+  const rows = outer * inner;
+  const half = (shift: string) => runLayoutProgram(backend, `sort_half_${shift}`, ["K"], [keys], [rows, n], "float32", `
+          let r = index / uniforms.n;
+          let j = index - r * uniforms.n;
+          let o = r / uniforms.inner;
+          let i = r - o * uniforms.inner;
+          let bits = bitcast<u32>(K[(o * uniforms.n + j) * uniforms.inner + i]);
+          result[index] = f32(65535u - ${shift});`, n, inner);
+  const low = half("(bits & 65535u)");
+  const high = half("(bits >> 16u)");
+  const byLow = tf.topk(low, n).indices;
+  const highInLowOrder = tf.gather(high, byLow, 1, 1);
+  const order = tf.gather(byLow, tf.topk(highInLowOrder, n).indices, 1, 1);
+  const take = (x: Tensor) => runLayoutProgram(backend, "sort_take", ["V", "P"], [x, order], [...x.shape], x.dtype as GpuDtype, `
+          let o = index / (uniforms.n * uniforms.inner);
+          let rest = index - o * uniforms.n * uniforms.inner;
+          let j = rest / uniforms.inner;
+          let i = rest - j * uniforms.inner;
+          let src = P[(o * uniforms.inner + i) * uniforms.n + j];
+          result[index] = V[(o * uniforms.n + src) * uniforms.inner + i];`, n, inner);
+  return [take(keys), take(values)];
+}
+
+/**
+ * Sorts `values` along `dimension` by uint32 `keys` of the same shape, ascending and stable
+ * (ties keep their order), as JAX's `lax.sort_key_val`; returns `[sortedKeys, sortedValues]`.
+ * Used by `random.permutation`, which sorts by random bits as JAX does.
+ */
+export const sortKeyValU32P: Primitive<SortParams> = definePrimitive<SortParams>("sort_key_val_u32", {
+  impl: ([keys, values], { dimension }) => {
+    const shape = keys!.shape;
+    const n = shape[dimension]!;
+    const outer = shapeSize(shape.slice(0, dimension));
+    const inner = shapeSize(shape.slice(dimension + 1));
+    if (outer * n * inner === 0) return [keys!, values!];
+    const gpu = gpuBackend([keys!, values!]);
+    return gpu ? sortGpu(gpu, keys!, values!, outer, n, inner) : sortJs(keys!, values!, outer, n, inner);
+  },
+  abstractEval: ([keys, values], { dimension }) => {
+    if (keys?.dtype !== "uint32") throw new TypeError(`sort_key_val_u32: keys must be uint32; got ${keys ? keys.str() : "nothing"}`);
+    if (!values || values.shape.length !== keys.shape.length || values.shape.some((d, i) => d !== keys.shape[i])) {
+      throw new Error(`sort_key_val_u32: values must have the keys' shape ${fmtShape(keys.shape)}; got ${values ? values.str() : "nothing"}`);
+    }
+    if (!Number.isInteger(dimension) || dimension < 0 || dimension >= keys.ndim) {
+      throw new RangeError(`sort_key_val_u32: dimension ${dimension} is out of range for ${keys.str()}`);
+    }
+    return [keys, values];
+  },
+  jvp: ([keys, values], [, dv], params) => {
+    const outs = sortKeyValU32P.bind([keys!, values!], params);
+    return [outs, [null, dv ? sortKeyValU32P.bind([keys!, dv], params)[1]! : null]];
+  },
+  batch: ([keys, values], [dk, dv], { dimension }) => {
+    const size = (dk !== null && dk !== undefined ? keys!.shape[dk] : values!.shape[dv!])!;
+    const front = (x: NDArray, d: number | null | undefined) => {
+      if (d === null || d === undefined) {
+        return broadcastInDimP.bind1([x], { shape: [size, ...x.shape], broadcastDimensions: x.shape.map((_, i) => i + 1) });
+      }
+      if (d === 0) return x;
+      return transposeP.bind1([x], { permutation: [d, ...x.shape.map((_, i) => i).filter((i) => i !== d)] });
+    };
+    const outs = sortKeyValU32P.bind([front(keys!, dk), front(values!, dv)], { dimension: dimension + 1 });
+    return [outs, [0, 0]];
+  },
+});
