@@ -143,6 +143,9 @@ describe.each(CPU_BACKENDS)("np on %s", (backend) => {
       expect(np.flip(np.array([[1, 2], [3, 4]]), { axis: 1 }).toArray()).toEqual([[2, 1], [4, 3]]);
       expect(np.tile(np.array([1, 2]), [2, 2]).toArray()).toEqual([[1, 2, 1, 2], [1, 2, 1, 2]]);
       expect(np.repeat(np.array([[1, 2], [3, 4]]), 2, { axis: 0 }).toArray()).toEqual([[1, 2], [1, 2], [3, 4], [3, 4]]);
+      expect(np.pad(np.array([1, 2]), 1).toArray()).toEqual([0, 1, 2, 0]);
+      expect(np.pad(np.array([[1]]), [[0, 1], [2, 0]], { constantValues: 9 }).toArray()).toEqual([[9, 9, 1], [9, 9, 9]]);
+      expect(() => np.pad(np.array([1]), -1)).toThrow(/non-negative \[before, after\]/);
     });
   });
 

@@ -156,6 +156,20 @@ describe.each(BACKENDS)("random on %s", (backend) => {
     });
   });
 
+  test("the values shown in the doc comments", () => {
+    const k = random.key(0);
+    expect(random.key(42).toArray()).toEqual([0, 42]);
+    expect(random.foldIn(k, 1).toArray()).toEqual([928981903, 3453687069]);
+    expect(random.randint(k, [5], 0, 10).toArray()).toEqual([8, 1, 3, 8, 8]);
+    expect(random.permutation(k, 5).toArray()).toEqual([1, 0, 4, 3, 2]);
+    expect(random.permutation(k, fromNested([[1, 2], [3, 4]])).toArray()).toEqual([[3, 4], [1, 2]]);
+    expect(random.bernoulli(k, 0.9, [4]).toArray()).toEqual([false, true, true, true]);
+    expectClose(flat(random.truncatedNormal(k, -2, 2, [3])), [1.5905912, -0.4590096, 0.3238575], 1e-6);
+    expect(flat(randomUnitFloatP.bind1([u32([0, 2 ** 31, 2 ** 32 - 1])], {}))).toEqual([0, 0.5, 1 - 2 ** -23]);
+    const [sk, sv] = sortKeyValU32P.bind([u32([3e9, 1, 2]), i32([0, 1, 2])], { dimension: 0 });
+    expect([flat(sk!), flat(sv!)]).toEqual([[1, 2, 3e9], [1, 2, 0]]);
+  });
+
   describe("threefry2x32 primitive", () => {
     test.each(KNOWN_ANSWERS)("known answer key %j counter %j", (k, x, y) => {
       const out = threefry2x32P.bind([u32([k[0]!], []), u32([k[1]!], []), u32([x[0]!], []), u32([x[1]!], [])], {});

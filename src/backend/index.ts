@@ -10,6 +10,10 @@ import { existsSync } from "node:fs";
 
 export { tf };
 
+// Production mode: tfjs skips its debug checks and its "install tfjs-node" banner, which
+// would print into every script and REPL session (gradus has its own error checks).
+tf.env().set("PROD", true);
+
 /** A TensorFlow.js backend gradus can run on. */
 export type BackendName = "cpu" | "wasm" | "webgpu";
 

@@ -2,6 +2,8 @@
 import type { NDArray, ArrayLike } from "../array.ts";
 import { fmtShape, normalizeAxes, normalizeAxis, shapeSize, broadcastShapes, isPermutation } from "../core/shape.ts";
 import { broadcastInDimP, concatenateP, expandDimsP, reshapeP, revP, sliceP, squeezeP, transposeP } from "../lax/structural.ts";
+import { padP } from "../lax/indexing.ts";
+import { scalar } from "../core/constant.ts";
 import { promote, scoped } from "./promote.ts";
 
 const one = (x: ArrayLike, name = "x"): NDArray => promote([x], [name])[0]!;
@@ -193,4 +195,20 @@ export const repeat = scoped((x: ArrayLike, repeats: number, { axis }: { axis?: 
   const expanded = [...a.shape.slice(0, ax + 1), repeats, ...a.shape.slice(ax + 1)];
   const b = broadcastInDimP.bind1([a], { shape: expanded, broadcastDimensions: a.shape.map((_, i) => (i <= ax ? i : i + 1)) });
   return reshape(b, a.shape.map((d, i) => (i === ax ? d * repeats : d)));
+});
+
+/**
+ * Pads with a constant (NumPy's mode "constant"). `padWidth` is `n` (all sides),
+ * `[before, after]` (every axis) or one `[before, after]` per axis.
+ * @example np.pad(np.array([1, 2]), 1).toArray()   // [0, 1, 2, 0]
+ */
+export const pad = scoped((x: ArrayLike, padWidth: number | [number, number] | [number, number][], { constantValues = 0 }: { constantValues?: number } = {}): NDArray => {
+  const a = one(x);
+  const widths: [number, number][] = typeof padWidth === "number"
+    ? a.shape.map(() => [padWidth, padWidth])
+    : Array.isArray(padWidth[0]) ? (padWidth as [number, number][]) : a.shape.map(() => padWidth as [number, number]);
+  if (widths.length !== a.ndim || widths.some(([lo, hi]) => !(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 0 && hi >= 0))) {
+    throw new Error(`pad: padWidth must give non-negative [before, after] for each of the ${a.ndim} axes; got ${JSON.stringify(padWidth)}`);
+  }
+  return padP.bind1([a, scalar(constantValues, a.dtype)], { config: widths.map(([lo, hi]) => [lo, hi, 0] as const) });
 });

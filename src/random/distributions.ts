@@ -63,7 +63,12 @@ function uniformIn(fn: string, key: NDArray, shape: readonly number[], minval: A
   return maxP.bind1([lo, scaled], {});
 }
 
-/** Options of `uniform`. */
+/**
+ * Options of `uniform`.
+ *
+ * @example
+ * random.uniform(key, [3], { minval: -1, maxval: 1 } satisfies random.UniformOptions);
+ */
 export interface UniformOptions {
   /** Inclusive lower bound, broadcast to the shape. Default 0. */
   minval?: ArrayLike;
@@ -87,7 +92,12 @@ export function uniform(key: Key, shape: readonly number[] = [], { minval = 0, m
   return uniformIn("uniform", key, checkShape("uniform", shape), minval, maxval);
 }
 
-/** Options of samplers that only take a dtype. */
+/**
+ * Options of samplers that only take a dtype (`normal`, `truncatedNormal`).
+ *
+ * @example
+ * random.normal(key, [3], { dtype: "float32" });
+ */
 export interface DtypeOptions {
   /** Only float32. */
   dtype?: "float32";
@@ -117,7 +127,7 @@ export function normal(key: Key, shape: readonly number[] = [], { dtype }: Dtype
  * Arguments: `shape` defaults to the broadcast shape of `lower` and `upper`.
  *
  * @example
- * random.truncatedNormal(random.key(0), -2, 2, [3]).shape   // [3], every value in (-2, 2)
+ * random.truncatedNormal(random.key(0), -2, 2, [3]).toArray()   // [1.5905912, -0.4590096, 0.3238575]
  * @throws Error if lower/upper do not broadcast to `shape`.
  */
 export function truncatedNormal(key: Key, lower: ArrayLike, upper: ArrayLike, shape?: readonly number[], { dtype }: DtypeOptions = {}): NDArray {
@@ -142,7 +152,7 @@ export function truncatedNormal(key: Key, lower: ArrayLike, upper: ArrayLike, sh
  * Arguments: `p` a number or float32 array; `shape` defaults to `p`'s shape.
  *
  * @example
- * random.bernoulli(random.key(0), 0.9, [4]).dtype   // "bool"
+ * random.bernoulli(random.key(0), 0.9, [4]).toArray()   // [false, true, true, true]
  * @throws TypeError if `p` is not floating; Error if `p` does not broadcast to `shape`.
  */
 export function bernoulli(key: Key, p: ArrayLike = 0.5, shape?: readonly number[]): NDArray {
@@ -159,7 +169,12 @@ function gumbel(key: NDArray, shape: readonly number[]): NDArray {
   return negP.bind1([logP.bind1([negP.bind1([logP.bind1([u], {})], {})], {})], {});
 }
 
-/** Options of `categorical`. */
+/**
+ * Options of `categorical`.
+ *
+ * @example
+ * random.categorical(key, logits2d, { axis: 0, shape: [10, 3] });
+ */
 export interface CategoricalOptions {
   /** The axis of `logits` that holds the categories. Default -1. */
   axis?: number;
@@ -205,7 +220,12 @@ function intParam(name: string, x: ArrayLike): NDArray {
   return a.dtype === "int32" ? a : convertElementTypeP.bind1([a], { newDtype: "int32" });
 }
 
-/** Options of `randint`. */
+/**
+ * Options of `randint`.
+ *
+ * @example
+ * random.randint(key, [3], 0, 10, { dtype: "int32" });
+ */
 export interface RandintOptions {
   /** Only int32. */
   dtype?: "int32";
@@ -220,7 +240,7 @@ export interface RandintOptions {
  * bounds: `maxval` above 2^31 − 1 makes 2^31 − 1 itself reachable.
  *
  * @example
- * random.randint(random.key(0), [5], 0, 10).toArray()   // five ints in [0, 10)
+ * random.randint(random.key(0), [5], 0, 10).toArray()   // [8, 1, 3, 8, 8]
  * @throws TypeError for a dtype other than int32 or uint32 bounds; Error if bounds do not broadcast to `shape`.
  */
 export function randint(key: Key, shape: readonly number[], minval: ArrayLike, maxval: ArrayLike, { dtype }: RandintOptions = {}): NDArray {

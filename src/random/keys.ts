@@ -86,8 +86,8 @@ export function split(key: Key, num = 2): Key {
  * Arguments: `data` is a JS integer (taken mod 2^32) or an int32/uint32 scalar array.
  *
  * @example
- * const k = random.foldIn(random.key(0), 1);
- * random.uniform(k).item()   // differs from random.uniform(random.foldIn(random.key(0), 2)).item()
+ * random.foldIn(random.key(0), 1).toArray()   // [928981903, 3453687069]
+ * const stepKey = random.foldIn(baseKey, step);  // one key per training step
  * @throws TypeError if `data` is not an integer.
  */
 export function foldIn(key: Key, data: number | NDArray): Key {

@@ -29,7 +29,12 @@ function shuffle(key: NDArray, x: NDArray, axis: number, bitsShape: readonly num
   return out;
 }
 
-/** Options of `permutation`. */
+/**
+ * Options of `permutation`.
+ *
+ * @example
+ * random.permutation(key, x, { axis: 1, independent: true });
+ */
 export interface PermutationOptions {
   /** The axis to permute along. Default 0. */
   axis?: number;
@@ -43,8 +48,8 @@ export interface PermutationOptions {
  * With `independent: true`, each 1-D slice along `axis` gets its own permutation.
  *
  * @example
- * random.permutation(random.key(0), 5).toArray()                 // [0..4] in a random order
- * random.permutation(random.key(0), np.array([[1, 2], [3, 4]]))  // rows swapped or not
+ * random.permutation(random.key(0), 5).toArray()                           // [1, 0, 4, 3, 2]
+ * random.permutation(random.key(0), np.array([[1, 2], [3, 4]])).toArray()  // [[3, 4], [1, 2]]
  * @throws TypeError if `x` is neither a non-negative integer nor an array of rank >= 1.
  */
 export function permutation(key: Key, x: number | ArrayLike, { axis = 0, independent = false }: PermutationOptions = {}): NDArray {

@@ -20,8 +20,10 @@ export function stripTypes(code: string): string | null {
   return out.outputText.replace(/^export \{\};\s*$/m, "");
 }
 
-const server = repl.start({ prompt: "gradus> ", useGlobal: false, preview: false });
-Object.assign(server.context, gradus);
+// useGlobal: objects typed at the prompt must share this realm's Object.prototype, or pytree
+// functions would see `{ a: 1 }` as a leaf.
+const server = repl.start({ prompt: "gradus> ", useGlobal: true, preview: false });
+Object.assign(globalThis, gradus);
 const defaultEval = server.eval;
 (server as unknown as { eval: typeof defaultEval }).eval = (cmd, context, file, cb) => {
   const js = stripTypes(cmd);
