@@ -10,13 +10,23 @@ import { formatArray } from "./core/format.ts";
 import { fmtShape } from "./core/shape.ts";
 import { track, setOwnedCollector, type Owned } from "./memory.ts";
 
-/** Nested JS arrays of numbers or booleans, as `toArray()` returns and `np.array` accepts. */
+/**
+ * Nested JS arrays of numbers or booleans, as `toArray()` returns and `np.array` accepts.
+ * @example const data: NestedArray = [[1, 2], [3, 4]];
+ */
 export type NestedArray = number | boolean | NestedArray[];
 
-/** Anything that can stand where an array is expected: an NDArray, a JS number or boolean (weakly typed), or nested JS arrays. */
+/**
+ * Anything that can stand where an array is expected: an NDArray, a JS number or boolean
+ * (weakly typed), or nested JS arrays.
+ * @example np.add(np.ones([2]), 1)   // the 1 is an ArrayLike
+ */
 export type ArrayLike = NDArray | number | boolean | NestedArray;
 
-/** Options for reductions on arrays. */
+/**
+ * Options for reductions on arrays: the axes to reduce (all by default) and whether to keep them as size 1.
+ * @example x.sum({ axis: 0, keepdims: true })
+ */
 export interface ReduceOptions { axis?: number | number[] | null; keepdims?: boolean }
 
 /**
@@ -46,7 +56,13 @@ export interface ArrayMethods {
 /** Filled by the np module at load time. */
 export const methods = {} as ArrayMethods;
 
-/** Raised when code needs a concrete value but has a traced one (inside jit, grad, vmap...). */
+/**
+ * Raised when code needs a concrete value but has a traced one (inside jit, grad, vmap...).
+ *
+ * @example
+ * jit((x: NDArray) => (x.item() > 0 ? x : x.neg()))(np.array(1))
+ * // ConcretizationError: item() needs a concrete value, but this is a traced f32[] ...
+ */
 export class ConcretizationError extends Error {
   override name = "ConcretizationError";
 }

@@ -31,3 +31,25 @@ export function expectArray(x: NDArray, expected: NestedArray, { rtol = 1e-5, at
     expect(Math.abs((v as number) - w), `element ${i}: ${v} vs ${w}`).toBeLessThanOrEqual(atol + rtol * Math.abs(w));
   });
 }
+
+/** Number of elements of a shape. */
+export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Deterministic pseudo-random numbers in [lo, hi) (an LCG, so failures reproduce). */
+export function rand(n: number, seed: number, lo = -1, hi = 1): number[] {
+  let s = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+  });
+}
+
+/** Row-major flat index → multi-index. */
+export function unravel(i: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = i % shape[d]!; i = Math.floor(i / shape[d]!); }
+  return idx;
+}
+
+/** Multi-index → row-major flat index. */
+export const ravel = (idx: readonly number[], shape: readonly number[]): number => idx.reduce((acc, v, d) => acc * shape[d]! + v, 0);

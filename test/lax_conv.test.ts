@@ -4,23 +4,9 @@ import type { NDArray } from "../src/array.ts";
 import { fromFlat } from "../src/core/constant.ts";
 import { dispose } from "../src/memory.ts";
 import { convGeneralDilated, convGeneralDilatedP, padtypeToPads, type ConvGeneralDilatedParams } from "../src/lax/conv.ts";
-import { CPU_BACKENDS, expectArray, useBackend } from "./helpers.ts";
+import { CPU_BACKENDS, expectArray, rand, ravel, size, unravel, useBackend } from "./helpers.ts";
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-function rand(n: number, seed: number, lo = -1, hi = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  });
-}
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = i % shape[d]!; i = Math.floor(i / shape[d]!); }
-  return idx;
-}
-const ravel = (idx: readonly number[], shape: readonly number[]) => idx.reduce((acc, v, d) => acc * shape[d]! + v, 0);
 
 /**
  * XLA's ConvGeneralDilated for NHWC x HWIO by direct summation: output position o along a

@@ -7,30 +7,15 @@ import { dispose } from "../src/memory.ts";
 import {
   dynamicSlice, dynamicSliceP, dynamicUpdateSlice, gather, gatherP, pad, padP, scatterAdd, scatterAddP, type PadDim,
 } from "../src/lax/indexing.ts";
-import { CPU_BACKENDS, expectArray, useBackend } from "./helpers.ts";
+import { CPU_BACKENDS, expectArray, rand, ravel, size, unravel, useBackend } from "./helpers.ts";
 
 // ---- small reference toolkit: flat row-major data, nested-loop references ----
 
 const f32 = (x: NestedArray) => fromNested(x);
 const i32 = (x: NestedArray) => fromNested(x, { dtype: "int32" });
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Deterministic pseudo-random numbers in [lo, hi) (an LCG, so failures reproduce). */
-function rand(n: number, seed: number, lo = -1, hi = 1): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  });
-}
 const randInt = (n: number, seed: number, lo: number, hi: number) => rand(n, seed, lo, hi).map(Math.floor);
 
-function unravel(i: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = i % shape[d]!; i = Math.floor(i / shape[d]!); }
-  return idx;
-}
-const ravel = (idx: readonly number[], shape: readonly number[]) => idx.reduce((acc, v, d) => acc * shape[d]! + v, 0);
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
 /** XLA Pad, one output element at a time. */

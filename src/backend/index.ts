@@ -14,7 +14,7 @@ export { tf };
 // would print into every script and REPL session (gradus has its own error checks).
 tf.env().set("PROD", true);
 
-/** A TensorFlow.js backend gradus can run on. */
+/** A TensorFlow.js backend gradus can run on. @example const b: BackendName = "wasm"; */
 export type BackendName = "cpu" | "wasm" | "webgpu";
 
 const BACKENDS: readonly BackendName[] = ["cpu", "wasm", "webgpu"];

@@ -4,6 +4,9 @@ import { type Shape, shapeSize } from "./shape.ts";
 /**
  * An abstract value: what tracing knows about an array (shape, dtype and whether its type
  * is weak, i.e. came from a JS number and yields to other operands in promotion).
+ *
+ * @example
+ * np.ones([2, 3]).aval.str()   // "f32[2,3]"
  */
 export class ShapedArray {
   readonly shape: readonly number[];

@@ -5,6 +5,9 @@
  * PRNG key data: it is stored as int32 bits in tfjs and supports structural operations,
  * comparisons and conversion, but not arithmetic (tfjs would do it as signed int32).
  */
+/**
+ * An element type. @example np.zeros([2], { dtype: "int32" }).dtype   // "int32"
+ */
 export type DType = "float32" | "int32" | "uint32" | "bool";
 
 /** The storage dtype tfjs sees for a gradus dtype. */

@@ -32,7 +32,7 @@ function nextafterF32(x: number, toward: number): number {
   return f[0]!;
 }
 
-/** The largest float32 below 1 in magnitude on the negative side: JAX's `nextafter(-1, 0)`. */
+/** The float32 just above -1, JAX's `nextafter(-1, 0)`: the low end of the uniform draw for `normal`. */
 const NORMAL_LOW = nextafterF32(-1, 0);
 /** Smallest normal float32, `jnp.finfo(float32).tiny`. */
 const F32_TINY = 2 ** -126;
