@@ -96,6 +96,10 @@ export const CASES: Record<string, () => NDArray[]> = {
   reduce_window_sum: () => bind("reduce_window_sum", [grid([1, 4, 4, 2])], { windowDimensions: [1, 3, 3, 1], windowStrides: [1, 1, 1, 1], padding: [[0, 0], [1, 1], [1, 1], [0, 0]] }),
   sort: () => bind("sort", [f([3, 1, 2, 1, 5, 0], [2, 3]), i32([0, 1, 2, 3, 4, 5]).reshape([2, 3])], { dimension: 1, numKeys: 1 }),
   top_k: () => bind("top_k", [f([3, 1, 2, 1, 5, 0], [2, 3])], { k: 2 }),
+  threefry2x32: () => bind("threefry2x32", [u32([0x13198a2e]), u32([0x03707344]), u32([0x243f6a88, 0, 4294967295]), u32([0x85a308d3, 1, 4294967295])]),
+  random_unit_float: () => bind("random_unit_float", [u32([0, 511, 512, 2147483648, 4294967295])]),
+  random_int_from_bits: () => bind("random_int_from_bits", [u32([4146024105, 967050713, 7]), u32([2718843009, 1272950319, 0]), i32([-5, 0, 2147483647]), i32([10, 2147483647, -2147483648])], { maxvalOutOfRange: false }),
+  sort_key_val_u32: () => bind("sort_key_val_u32", [u32([4000000000, 5, 5, 0, 2147483648, 1]).reshape([2, 3]), grid([2, 3])], { dimension: 1 }),
 };
 
 /** Names of registered primitives that have no case above. */
