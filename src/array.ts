@@ -298,7 +298,8 @@ export class ConcreteArray extends NDArray implements Owned {
 
 function collectArrays(tree: unknown, out: Owned[], seen: Set<unknown>): void {
   if (tree instanceof ConcreteArray) { out.push(tree); return; }
-  if (tree === null || typeof tree !== "object" || seen.has(tree)) return;
+  // A tracer's arrays belong to its transformation, not to whoever holds the tracer.
+  if (tree instanceof NDArray || tree === null || typeof tree !== "object" || seen.has(tree)) return;
   seen.add(tree);
   if (tree instanceof Map) { for (const v of tree.values()) collectArrays(v, out, seen); return; }
   for (const v of Object.values(tree)) collectArrays(v, out, seen);

@@ -19,3 +19,4 @@ export * as np from "./np/index.ts";
 export * as lax from "./lax/index.ts";
 export * as tree from "./tree/index.ts";
 export * as random from "./random/index.ts";
+export * from "../transforms/index.ts";

@@ -19,6 +19,17 @@ export function track(x: Owned): void {
 }
 
 let collectOwned: (tree: unknown) => Owned[] = () => [];
+let transforming: () => boolean = () => false;
+
+/**
+ * Installed by the interpreter stack. While a transformation is running, tracers may hold
+ * arrays created in an inner scope (a JVP tracer's primal, a known partial value), and a
+ * scope cannot see inside them; so inner scopes hand their arrays to the enclosing scope,
+ * and the outermost scope, entered before the transformation began, releases them.
+ */
+export function setTransformingCheck(f: () => boolean): void {
+  transforming = f;
+}
 
 /** Installed by the array module: finds the arrays in a pytree. */
 export function setOwnedCollector(f: (tree: unknown) => Owned[]): void {
@@ -52,8 +63,14 @@ export function scope<T>(fn: () => T): T {
     for (const x of mine) x.dispose();
     throw new TypeError("scope(fn): fn returned a Promise; a scope cannot span an await. Read values after the scope, or dispose() arrays yourself in async code");
   }
-  const kept = new Set(collectOwned(result));
   const parent = scopes[scopes.length - 1];
+  if (transforming()) {
+    // Without an enclosing scope nobody could release them safely now; the garbage
+    // collector's finalizer will (transform entry points always open a scope, so this is rare).
+    if (parent) for (const x of mine) parent.add(x);
+    return result;
+  }
+  const kept = new Set(collectOwned(result));
   for (const x of mine) {
     if (kept.has(x)) parent?.add(x);
     else x.dispose();

@@ -59,6 +59,28 @@ function cannotStart(name: BackendName, why: string): Error {
   return new Error(`backend "${name}" could not start: ${why}. ${help}`);
 }
 
+type Listeners = Record<"uncaughtException" | "unhandledRejection", Function[]>;
+
+function processListeners(): Listeners | null {
+  if (!isNode) return null;
+  return { uncaughtException: process.listeners("uncaughtException"), unhandledRejection: process.listeners("unhandledRejection") };
+}
+
+/**
+ * tfjs-backend-wasm's Emscripten module installs process handlers that rethrow every
+ * uncaught error from inside its minified source, so Node prints a screen of wasm glue
+ * code instead of the user's error. Remove them: gradus never relies on them.
+ */
+function removeListenersAddedSince(before: Listeners | null): void {
+  if (!before) return;
+  for (const l of process.listeners("uncaughtException")) {
+    if (!before.uncaughtException.includes(l)) process.removeListener("uncaughtException", l);
+  }
+  for (const l of process.listeners("unhandledRejection")) {
+    if (!before.unhandledRejection.includes(l)) process.removeListener("unhandledRejection", l);
+  }
+}
+
 let current: BackendName | null = null;
 
 /**
@@ -77,7 +99,9 @@ export async function setBackend(name: BackendName): Promise<void> {
     try { await registerWebGPU(); } catch (e) { throw cannotStart(name, (e as Error).message); }
   }
   let ok: boolean;
+  const before = processListeners();
   try { ok = await tf.setBackend(name); } catch (e) { throw cannotStart(name, (e as Error).message); }
+  removeListenersAddedSince(before);
   if (!ok) throw cannotStart(name, "tfjs failed to initialize it (for webgpu: no adapter was found)");
   await tf.ready();
   current = name;

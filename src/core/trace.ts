@@ -10,6 +10,7 @@ import type { ShapedArray } from "./aval.ts";
 import type { Primitive } from "./primitive.ts";
 import { storageDtype } from "./dtype.ts";
 import { fmtShape, shapeEqual } from "./shape.ts";
+import { setTransformingCheck } from "../memory.ts";
 
 type TraceClass = new (main: MainTrace) => Trace;
 
@@ -84,6 +85,7 @@ function checkBackendLimits(prim: Primitive<unknown>, avals: readonly ShapedArra
 
 const traceStack: MainTrace[] = [new MainTrace(0, EvalTrace, null)];
 let dynamicTrace: MainTrace = traceStack[0]!;
+setTransformingCheck(() => traceStack.length > 1);
 
 /** Runs `fn` with a new interpreter pushed on the stack; pops it even if `fn` throws. */
 export function withMainTrace<T>(traceType: TraceClass, globalData: unknown, fn: (main: MainTrace) => T): T {

@@ -7,7 +7,11 @@
 import { tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
-import { definePrimitive } from "../core/primitive.ts";
+import { definePrimitive, UndefinedPrimal, type Primitive } from "../core/primitive.ts";
+import type { NDArray } from "../array.ts";
+import { addP } from "./elementwise.ts";
+import { transposeP } from "./structural.ts";
+import { avalOf, isUndefined, moveBatchAxis } from "./rules.ts";
 import { shapeSize } from "../core/shape.ts";
 
 /** `[[lhsContracting, rhsContracting], [lhsBatch, rhsBatch]]`, as in JAX. */
@@ -39,7 +43,7 @@ function dotGeneralImpl(lhs: Tensor, rhs: Tensor, { dimensionNumbers }: DotGener
   return tf.reshape(product, outShape);
 }
 
-export const dotGeneralP = definePrimitive<DotGeneralParams>("dot_general", {
+export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGeneralParams>("dot_general", {
   impl: ([lhs, rhs], params) => [dotGeneralImpl(lhs!, rhs!, params)],
   abstractEval: ([lhs, rhs], { dimensionNumbers }) => {
     const [[lc, rc], [lb, rb]] = dimensionNumbers;
@@ -69,3 +73,67 @@ export const dotGeneralP = definePrimitive<DotGeneralParams>("dot_general", {
     return [new ShapedArray(shape, lhs!.dtype, lhs!.weakType && rhs!.weakType)];
   },
 });
+
+/** Consecutive index ranges with the lengths of the given lists: [0..a), [a..a+b), ... */
+function rangesLike(...lists: readonly (readonly number[])[]): number[][] {
+  let start = 0;
+  return lists.map((l) => { const r = range(l.length).map((i) => i + start); start += l.length; return r; });
+}
+
+const argsort = (xs: readonly number[]) => xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+
+/**
+ * Cotangent of the lhs: contract the output cotangent with the rhs over the rhs's free
+ * dimensions, then put the dimensions back in lhs order (JAX's derivation).
+ */
+function transposeLhs(g: NDArray, x: NDArray | UndefinedPrimal, y: NDArray, dn: DotDimensionNumbers, swapAns = false): NDArray {
+  const [[xc, yc], [xb, yb]] = dn;
+  const xNdim = avalOf(x).ndim;
+  const xKept = freeDims(xNdim, xc, xb);
+  const yKept = freeDims(y.ndim, yc, yb);
+  const [ansBatch, ansY] = swapAns
+    ? (([b, ya]) => [b!, ya!])(rangesLike(xb, yKept, xKept))
+    : (([b, , ya]) => [b!, ya!])(rangesLike(xb, xKept, yKept));
+  const dims: DotDimensionNumbers = [[ansY, yKept], [ansBatch, yb]];
+  const xContractSortedByY = argsort(yc).map((i) => xc[i]!);
+  const outAxes = argsort([...xb, ...xKept, ...xContractSortedByY]);
+  const prod = dotGeneralP.bind1([g, y], { dimensionNumbers: dims });
+  return outAxes.every((a, i) => a === i) ? prod : transposeP.bind1([prod], { permutation: outAxes });
+}
+
+function transposeRhs(g: NDArray, x: NDArray, y: NDArray | UndefinedPrimal, dn: DotDimensionNumbers): NDArray {
+  const [[xc, yc], [xb, yb]] = dn;
+  return transposeLhs(g, y, x, [[yc, xc], [yb, xb]], true);
+}
+
+Object.assign(dotGeneralP.rules, {
+  jvp: ([a, b], [ta, tb], params) => {
+    const out = dotGeneralP.bind1([a!, b!], params);
+    const parts = [ta && dotGeneralP.bind1([ta, b!], params), tb && dotGeneralP.bind1([a!, tb], params)].filter((t): t is NDArray => t !== null);
+    return [[out], [parts.length === 0 ? null : parts.length === 1 ? parts[0]! : addP.bind1([parts[0]!, parts[1]!], {})]];
+  },
+  transpose: ([ct], [x, y], { dimensionNumbers }) => {
+    if (isUndefined(x) && isUndefined(y)) throw new Error("dot_general is bilinear: transpose needs one operand defined");
+    return [
+      isUndefined(x) ? transposeLhs(ct!, x, y as NDArray, dimensionNumbers) : null,
+      isUndefined(y) ? transposeRhs(ct!, x as NDArray, y, dimensionNumbers) : null,
+    ];
+  },
+  // Both batched: the batch axis becomes a dot batch dimension. One batched: it becomes a
+  // free dimension of that operand, and lands after the batch dims (lhs) or lhs free dims (rhs).
+  batch: ([a, b], [da, db], { dimensionNumbers }) => {
+    const [[lc, rc], [lb, rb]] = dimensionNumbers;
+    const up = (ds: readonly number[]) => ds.map((d) => d + 1);
+    if (da !== null && db !== null) {
+      const x = moveBatchAxis(a!, da, 0, a!.shape[da]!), y = moveBatchAxis(b!, db, 0, b!.shape[db]!);
+      return [[dotGeneralP.bind1([x, y], { dimensionNumbers: [[up(lc), up(rc)], [[0, ...up(lb)], [0, ...up(rb)]]] })], [0]];
+    }
+    if (da !== null) {
+      const x = moveBatchAxis(a!, da, 0, a!.shape[da]!);
+      return [[dotGeneralP.bind1([x, b!], { dimensionNumbers: [[up(lc), rc], [up(lb), rb]] })], [lb.length]];
+    }
+    const y = moveBatchAxis(b!, db!, 0, b!.shape[db!]!);
+    const lhsFree = a!.ndim - lc.length - lb.length;
+    return [[dotGeneralP.bind1([a!, y], { dimensionNumbers: [[lc, up(rc)], [lb, up(rb)]] })], [lb.length + lhsFree]];
+  },
+} satisfies Partial<typeof dotGeneralP.rules>);

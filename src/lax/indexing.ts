@@ -18,6 +18,7 @@ import { ShapedArray } from "../core/aval.ts";
 import { fromFlat, fromNested } from "../core/constant.ts";
 import { definePrimitive } from "../core/primitive.ts";
 import { fmtShape, normalizeAxis, shapeEqual, shapeSize } from "../core/shape.ts";
+import { exactDynamicSlice, exactDynamicUpdateSlice, exactGather, exactIntNeeded, exactPad, exactScatterAdd } from "../backend/webgpu_exact.ts";
 
 // ---------------------------------------------------------------------------------------
 // shared helpers
@@ -138,7 +139,7 @@ function checkPadConfig(prim: string, x: ShapedArray, config: readonly PadDim[])
  * padP.bind1([np.array([1, 2]), np.array(0)], { config: [[1, 0, 1]] })   // [0, 1, 0, 2]
  */
 export const padP = definePrimitive<PadParams>("pad", {
-  impl: ([x, value], { config }) => [padTensor(x!, config, value!)],
+  impl: ([x, value], { config }) => [exactIntNeeded(x!, { alwaysGpu: true }) ? exactPad(x!, value!, config) : padTensor(x!, config, value!)],
   abstractEval: ([x, value], { config }) => {
     if (!x || !value) throw new Error("pad: takes two operands (operand, paddingValue)");
     if (value.ndim !== 0) throw new TypeError(`pad: paddingValue must be a scalar; got ${value.str()}`);
@@ -188,7 +189,7 @@ function dynamicSliceImpl(x: Tensor, starts: readonly Tensor[], sliceSizes: read
  * dynamicSliceP.bind1([np.arange(5), np.array(3, { dtype: "int32" })], { sliceSizes: [3] })   // [2, 3, 4]
  */
 export const dynamicSliceP = definePrimitive<DynamicSliceParams>("dynamic_slice", {
-  impl: ([x, ...starts], { sliceSizes }) => [dynamicSliceImpl(x!, starts, sliceSizes)],
+  impl: ([x, ...starts], { sliceSizes }) => [exactIntNeeded(x!, { with: starts }) ? exactDynamicSlice(x!, starts, sliceSizes) : dynamicSliceImpl(x!, starts, sliceSizes)],
   abstractEval: ([x, ...starts], { sliceSizes }) => {
     if (!x) throw new Error("dynamic_slice: takes an operand and one start index per dimension");
     checkStartIndices("dynamic_slice", x, starts);
@@ -239,7 +240,7 @@ function dynamicUpdateSliceImpl(x: Tensor, u: Tensor, starts: readonly Tensor[],
  * dynamicUpdateSliceP.bind1([np.zeros([3]), np.ones([1]), np.array(1, { dtype: "int32" })], {})   // [0, 1, 0]
  */
 export const dynamicUpdateSliceP = definePrimitive("dynamic_update_slice", {
-  impl: ([x, u, ...starts], _, avals) => [dynamicUpdateSliceImpl(x!, u!, starts, avals[0]!.dtype)],
+  impl: ([x, u, ...starts], _, avals) => [exactIntNeeded(x!, { alwaysGpu: true }) ? exactDynamicUpdateSlice(x!, u!, starts) : dynamicUpdateSliceImpl(x!, u!, starts, avals[0]!.dtype)],
   abstractEval: ([x, u, ...starts]) => {
     if (!x || !u) throw new Error("dynamic_update_slice: takes an operand, an update and one start index per dimension");
     if (u.dtype !== x.dtype) throw new TypeError(`dynamic_update_slice: update must have the operand's dtype; got operand ${x.str()}, update ${u.str()}`);
@@ -316,6 +317,7 @@ export function gatherTensor(x: Tensor, indices: Tensor, axis: number, batchDims
  */
 export const gatherP = definePrimitive<GatherParams>("gather", {
   impl: ([x, indices], { axis, batchDims }) => {
+    if (exactIntNeeded(x!, { with: [indices!] })) return [exactGather(x!, indices!, axis, batchDims)];
     const n = x!.shape[axis]!;
     if (indices!.size === 0) return [gatherTensor(x!, indices!, axis, batchDims)];
     return [gatherTensor(x!, clampInt(indices!, 0, n - 1), axis, batchDims)];
@@ -360,7 +362,7 @@ function scatterAddImpl(x: Tensor, indices: Tensor, updates: Tensor, { axis, bat
  * scatterAddP.bind1([np.zeros([2]), np.array([1, 1], { dtype: "int32" }), np.array([1, 2])], { axis: 0, batchDims: 0 })   // [0, 3]
  */
 export const scatterAddP = definePrimitive<GatherParams>("scatter_add", {
-  impl: ([x, indices, updates], params) => [scatterAddImpl(x!, indices!, updates!, params)],
+  impl: ([x, indices, updates], params) => [exactIntNeeded(x!, { alwaysGpu: true }) ? exactScatterAdd(x!, indices!, updates!, params.axis, params.batchDims) : scatterAddImpl(x!, indices!, updates!, params)],
   abstractEval: ([x, indices, updates], params) => {
     if (!x || !indices || !updates) throw new Error("scatter_add: takes three operands (operand, indices, updates)");
     if (x.dtype !== "float32" && x.dtype !== "int32") throw new TypeError(`scatter_add: operand must be float32 or int32; got ${x.str()}`);

@@ -3,7 +3,12 @@ import { tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import type { DType } from "../core/dtype.ts";
-import { definePrimitive } from "../core/primitive.ts";
+import { definePrimitive, type Primitive } from "../core/primitive.ts";
+import type { NDArray } from "../array.ts";
+import { scalar } from "../core/constant.ts";
+import { broadcastInDimP, iotaP, reshapeP, transposeP } from "./structural.ts";
+import { convertElementTypeP, divP, eqP, mulP, selectP } from "./elementwise.ts";
+import { moveBatchAxis } from "./rules.ts";
 import { fmtShape } from "../core/shape.ts";
 
 export interface AxesParams { axes: readonly number[] }
@@ -15,6 +20,35 @@ function checkAxes(name: string, x: ShapedArray, axes: readonly number[]): void 
     }
   }
   if (new Set(axes).size !== axes.length) throw new Error(`${name}: repeated axis in [${axes.join(", ")}]`);
+}
+
+/** Batching for reductions over `axes` (and the like): the batch axis goes first, every axis shifts by one. */
+function batchAtFront<P extends object>(prim: Primitive<P>, shift: (p: P) => P) {
+  return (args: NDArray[], dims: (number | null)[], params: P): [NDArray[], (number | null)[]] => {
+    const x = moveBatchAxis(args[0]!, dims[0]!, 0, args[0]!.shape[dims[0]!]!);
+    return [prim.bind([x, ...args.slice(1)], shift(params)), [0]];
+  };
+}
+const shiftAxes = ({ axes }: AxesParams): AxesParams => ({ axes: axes.map((a) => a + 1) });
+
+/** Broadcasts a reduction's result back over the reduced axes (the transpose of reduce_sum). */
+function unreduce(y: NDArray, shape: readonly number[], axes: readonly number[]): NDArray {
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  return broadcastInDimP.bind1([y], { shape, broadcastDimensions: kept });
+}
+
+/**
+ * JVP of max/min reductions: the tangent at the positions that attain the extremum,
+ * averaged over ties (JAX's choice, which keeps the derivative symmetric).
+ */
+function chooserJvp(prim: Primitive<AxesParams>) {
+  return ([x]: NDArray[], [t]: (NDArray | null)[], params: AxesParams): [NDArray[], (NDArray | null)[]] => {
+    const out = prim.bind1([x!], params);
+    if (t === null) return [[out], [null]];
+    const hit = convertElementTypeP.bind1([eqP.bind1([x!, unreduce(out, x!.shape, params.axes)], {})], { newDtype: "float32" });
+    const count = reduceSumP.bind1([hit], params);
+    return [[out], [divP.bind1([reduceSumP.bind1([mulP.bind1([t, hit], {})], params), count], {})]];
+  };
 }
 
 function reduction(name: string, dtypes: readonly DType[], impl: (x: Tensor, axes: number[]) => Tensor) {
@@ -29,15 +63,46 @@ function reduction(name: string, dtypes: readonly DType[], impl: (x: Tensor, axe
 }
 
 export const reduceSumP = reduction("reduce_sum", ["float32", "int32"], (x, axes) => tf.sum(x, axes));
+Object.assign(reduceSumP.rules, {
+  jvp: ([x], [t], params) => [[reduceSumP.bind1([x!], params)], [t && reduceSumP.bind1([t], params)]],
+  transpose: ([ct], [x], { axes }) => [unreduce(ct!, x!.aval.shape, axes)],
+  batch: batchAtFront(reduceSumP, shiftAxes),
+} satisfies Partial<typeof reduceSumP.rules>);
+
 export const reduceProdP = reduction("reduce_prod", ["float32", "int32"], (x, axes) => tf.prod(x, axes));
+Object.assign(reduceProdP.rules, {
+  // ∂/∂xᵢ ∏x = ∏_{j≠i} xⱼ, computed without dividing (exact at zeros): the reduced axes are
+  // flattened to n and each row is multiplied out with its own entry replaced by 1.
+  jvp: ([x], [t], params) => {
+    const out = reduceProdP.bind1([x!], params);
+    if (t === null) return [[out], [null]];
+    const { axes } = params;
+    const kept = x!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const perm = [...kept, ...axes];
+    const n = axes.reduce((m, a) => m * x!.shape[a]!, 1);
+    const flat = (v: NDArray) => reshapeP.bind1([transposeP.bind1([v], { permutation: perm })], { newSizes: [...kept.map((k) => x!.shape[k]!), n] });
+    const xf = flat(x!), tf_ = flat(t);
+    const r = xf.ndim;
+    const rows = broadcastInDimP.bind1([xf], { shape: [...xf.shape.slice(0, -1), n, n], broadcastDimensions: [...xf.shape.slice(0, -1).map((_, i) => i), r] });
+    const diag = eqP.bind1([iotaP.bind1([], { dtype: "int32", shape: [n, n], dimension: 0 }), iotaP.bind1([], { dtype: "int32", shape: [n, n], dimension: 1 })], {});
+    const others = reduceProdP.bind1([selectP.bind1([diag, scalar(1, x!.dtype, true), rows], {})], { axes: [r] });
+    return [[out], [reduceSumP.bind1([mulP.bind1([tf_, others], {})], { axes: [r - 1] })]];
+  },
+  batch: batchAtFront(reduceProdP, shiftAxes),
+} satisfies Partial<typeof reduceProdP.rules>);
+
 /** On bool operands max is `any` and min is `all`. */
 export const reduceMaxP = reduction("reduce_max", ["float32", "int32", "bool"], (x, axes) => (x.dtype === "bool" ? tf.any(x, axes) : tf.max(x, axes)));
+Object.assign(reduceMaxP.rules, { jvp: chooserJvp(reduceMaxP), batch: batchAtFront(reduceMaxP, shiftAxes) });
 export const reduceMinP = reduction("reduce_min", ["float32", "int32", "bool"], (x, axes) => (x.dtype === "bool" ? tf.all(x, axes) : tf.min(x, axes)));
+Object.assign(reduceMinP.rules, { jvp: chooserJvp(reduceMinP), batch: batchAtFront(reduceMinP, shiftAxes) });
 
 export interface ArgParams { axis: number }
 
 function argReduction(name: string, impl: (x: Tensor, axis: number) => Tensor) {
-  return definePrimitive<ArgParams>(name, {
+  const prim: Primitive<ArgParams> = definePrimitive<ArgParams>(name, {
+    jvp: ([x], _, params) => [[prim.bind1([x!], params)], [null]],
+    batch: (args, dims, params) => batchAtFront(prim, ({ axis }: ArgParams) => ({ axis: axis + 1 }))(args, dims, params),
     impl: ([x], { axis }) => [impl(x!.dtype === "bool" ? tf.cast(x!, "int32") : x!, axis)],
     abstractEval: ([x], { axis }) => {
       if (x!.dtype === "uint32") throw new TypeError(`${name}: operand must be float32, int32 or bool; got ${x!.str()}`);
@@ -46,6 +111,7 @@ function argReduction(name: string, impl: (x: Tensor, axis: number) => Tensor) {
       return [new ShapedArray(x!.shape.filter((_, i) => i !== axis), "int32")];
     },
   });
+  return prim;
 }
 
 /** Index of the first maximum along `axis`. */
@@ -56,7 +122,10 @@ export const argminP = argReduction("argmin", (x, axis) => tf.argMin(x, axis));
 export interface CumulativeParams { axis: number; reverse: boolean }
 
 /** Inclusive cumulative sum along `axis` (from the end when `reverse`). */
-export const cumsumP = definePrimitive<CumulativeParams>("cumsum", {
+export const cumsumP: Primitive<CumulativeParams> = definePrimitive<CumulativeParams>("cumsum", {
+  jvp: ([x], [t], params) => [[cumsumP.bind1([x!], params)], [t && cumsumP.bind1([t], params)]],
+  transpose: ([ct], _, { axis, reverse }) => [cumsumP.bind1([ct!], { axis, reverse: !reverse })],
+  batch: (args, dims, params) => batchAtFront(cumsumP, (p: CumulativeParams) => ({ ...p, axis: p.axis + 1 }))(args, dims, params),
   impl: ([x], { axis, reverse }) => [tf.cumsum(x!, axis, false, reverse)],
   abstractEval: ([x], { axis }) => {
     if (x!.dtype !== "float32" && x!.dtype !== "int32") throw new TypeError(`cumsum: operand must be float32 or int32; got ${x!.str()}`);

@@ -3,15 +3,38 @@ import { tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import type { DType } from "../core/dtype.ts";
-import { definePrimitive } from "../core/primitive.ts";
+import { definePrimitive, type Primitive } from "../core/primitive.ts";
+import type { NDArray } from "../array.ts";
+import { scalar } from "../core/constant.ts";
+import { padP } from "./indexing.ts";
+import { reduceSumP } from "./reduce.ts";
+import { avalOf, isUndefined, moveBatchAxis, batchSize } from "./rules.ts";
 import { viaInt32 } from "./elementwise.ts";
+import { exactBroadcastInDim, exactConcatenate, exactIntNeeded, exactRev, exactSlice, exactTranspose } from "../backend/webgpu_exact.ts";
 import { fmtShape, isPermutation, shapeSize } from "../core/shape.ts";
+
+/** The JVP of a primitive that is linear in its (only) operand: apply it to the tangent. */
+function linearJvp<P>(prim: Primitive<P>) {
+  return ([x]: NDArray[], [t]: (NDArray | null)[], params: P): [NDArray[], (NDArray | null)[]] =>
+    [[prim.bind1([x!], params)], [t && prim.bind1([t], params)]];
+}
+
+/** Batching that moves the batch axis first and rewrites the params for the extra leading axis. */
+function batchFirst<P>(prim: Primitive<P>, shift: (p: P, size: number) => P) {
+  return (args: NDArray[], dims: (number | null)[], params: P): [NDArray[], (number | null)[]] => {
+    const size = batchSize(args, dims);
+    const moved = args.map((a, i) => moveBatchAxis(a, dims[i]!, 0, size));
+    return [[prim.bind1(moved, shift(params, size))], [0]];
+  };
+}
+const plusOne = (ds: readonly number[]) => ds.map((d) => d + 1);
 
 export interface BroadcastInDimParams { shape: readonly number[]; broadcastDimensions: readonly number[] }
 
 /** Places operand dimension i at output dimension `broadcastDimensions[i]` and broadcasts the rest. */
 export const broadcastInDimP = definePrimitive<BroadcastInDimParams>("broadcast_in_dim", {
   impl: ([x], { shape, broadcastDimensions }) => {
+    if (exactIntNeeded(x!)) return [exactBroadcastInDim(x!, shape, broadcastDimensions)];
     if (shapeSize(shape) === 0) return [tf.zeros([...shape], x!.dtype)];
     const expanded = shape.map(() => 1);
     broadcastDimensions.forEach((d, i) => { expanded[d] = x!.shape[i]!; });
@@ -30,6 +53,17 @@ export const broadcastInDimP = definePrimitive<BroadcastInDimParams>("broadcast_
     return [x!.withShape(shape)];
   },
 });
+Object.assign(broadcastInDimP.rules, {
+  jvp: linearJvp(broadcastInDimP),
+  // Sum over the new dimensions and over dimensions broadcast from size 1.
+  transpose: ([ct], [x], { shape, broadcastDimensions }) => {
+    const operand = avalOf(x!).shape;
+    const axes = shape.map((_, i) => i).filter((i) => !broadcastDimensions.includes(i) || (operand[broadcastDimensions.indexOf(i)] === 1 && shape[i] !== 1));
+    const summed = axes.length ? reduceSumP.bind1([ct!], { axes }) : ct!;
+    return [reshapeP.bind1([summed], { newSizes: operand })];
+  },
+  batch: batchFirst(broadcastInDimP, (p, n) => ({ shape: [n, ...p.shape], broadcastDimensions: [0, ...plusOne(p.broadcastDimensions)] })),
+} satisfies Partial<typeof broadcastInDimP.rules>);
 
 export interface ReshapeParams { newSizes: readonly number[] }
 
@@ -42,11 +76,16 @@ export const reshapeP = definePrimitive<ReshapeParams>("reshape", {
     return [x!.withShape(newSizes)];
   },
 });
+Object.assign(reshapeP.rules, {
+  jvp: linearJvp(reshapeP),
+  transpose: ([ct], [x]) => [reshapeP.bind1([ct!], { newSizes: avalOf(x!).shape })],
+  batch: batchFirst(reshapeP, (p, n) => ({ newSizes: [n, ...p.newSizes] })),
+} satisfies Partial<typeof reshapeP.rules>);
 
 export interface TransposeParams { permutation: readonly number[] }
 
 export const transposeP = definePrimitive<TransposeParams>("transpose", {
-  impl: ([x], { permutation }) => [tf.transpose(x!, [...permutation])],
+  impl: ([x], { permutation }) => [exactIntNeeded(x!) ? exactTranspose(x!, permutation) : tf.transpose(x!, [...permutation])],
   abstractEval: ([x], { permutation }) => {
     if (!isPermutation(permutation, x!.ndim)) {
       throw new Error(`transpose: permutation [${permutation.join(", ")}] is not a permutation of the ${x!.ndim} axes of ${x!.str()}`);
@@ -54,6 +93,14 @@ export const transposeP = definePrimitive<TransposeParams>("transpose", {
     return [x!.withShape(permutation.map((p) => x!.shape[p]!))];
   },
 });
+Object.assign(transposeP.rules, {
+  jvp: linearJvp(transposeP),
+  transpose: ([ct], _, { permutation }) => {
+    const inverse = permutation.map((_, i) => permutation.indexOf(i));
+    return [transposeP.bind1([ct!], { permutation: inverse })];
+  },
+  batch: batchFirst(transposeP, (p) => ({ permutation: [0, ...plusOne(p.permutation)] })),
+} satisfies Partial<typeof transposeP.rules>);
 
 export interface DimensionsParams { dimensions: readonly number[] }
 
@@ -69,6 +116,11 @@ export const squeezeP = definePrimitive<DimensionsParams>("squeeze", {
     return [x!.withShape(x!.shape.filter((_, i) => !dimensions.includes(i)))];
   },
 });
+Object.assign(squeezeP.rules, {
+  jvp: linearJvp(squeezeP),
+  transpose: ([ct], [x]) => [reshapeP.bind1([ct!], { newSizes: avalOf(x!).shape })],
+  batch: batchFirst(squeezeP, (p) => ({ dimensions: plusOne(p.dimensions) })),
+} satisfies Partial<typeof squeezeP.rules>);
 
 function expandedShape(shape: readonly number[], dimensions: readonly number[]): number[] {
   const out: number[] = [];
@@ -89,11 +141,17 @@ export const expandDimsP = definePrimitive<DimensionsParams>("expand_dims", {
     return [x!.withShape(expandedShape(x!.shape, dimensions))];
   },
 });
+Object.assign(expandDimsP.rules, {
+  jvp: linearJvp(expandDimsP),
+  transpose: ([ct], [x]) => [reshapeP.bind1([ct!], { newSizes: avalOf(x!).shape })],
+  batch: batchFirst(expandDimsP, (p) => ({ dimensions: plusOne(p.dimensions) })),
+} satisfies Partial<typeof expandDimsP.rules>);
 
 /** Reverses the order of elements along the listed dimensions. */
 export const revP = definePrimitive<DimensionsParams>("rev", {
   impl: ([x], { dimensions }) => {
     if (!dimensions.length) return [x!];
+    if (exactIntNeeded(x!, { alwaysGpu: true })) return [exactRev(x!, dimensions)];
     const reverse = (t: Tensor) => tf.reverse(t, [...dimensions]);
     return [x!.dtype === "bool" ? viaInt32(reverse, x!) : reverse(x!)];
   },
@@ -102,6 +160,11 @@ export const revP = definePrimitive<DimensionsParams>("rev", {
     return [x!];
   },
 });
+Object.assign(revP.rules, {
+  jvp: linearJvp(revP),
+  transpose: ([ct], _, params) => [revP.bind1([ct!], params)],
+  batch: batchFirst(revP, (p) => ({ dimensions: plusOne(p.dimensions) })),
+} satisfies Partial<typeof revP.rules>);
 
 /**
  * Every `strides[d]`-th element from the start of each dimension, with Slice, Pad and
@@ -125,6 +188,7 @@ export interface SliceParams { startIndices: readonly number[]; limitIndices: re
 
 export const sliceP = definePrimitive<SliceParams>("slice", {
   impl: ([x], { startIndices, limitIndices, strides }) => {
+    if (exactIntNeeded(x!, { alwaysGpu: !!strides?.some((s) => s !== 1) })) return [exactSlice(x!, startIndices, limitIndices, strides)];
     const contiguous = tf.slice(x!, [...startIndices], limitIndices.map((l, i) => l - startIndices[i]!));
     if (!strides || strides.every((s) => s === 1)) return [contiguous];
     return [x!.dtype === "bool" ? viaInt32((t) => stridedFromStart(t, strides), contiguous) : stridedFromStart(contiguous, strides)];
@@ -143,11 +207,28 @@ export const sliceP = definePrimitive<SliceParams>("slice", {
     return [x!.withShape(shape)];
   },
 });
+Object.assign(sliceP.rules, {
+  jvp: linearJvp(sliceP),
+  // Zeros around (and, with strides, between) the cotangent: a pad with interior padding.
+  transpose: ([ct], [x], { startIndices, strides }) => {
+    const shape = avalOf(x!).shape;
+    const config = shape.map((d, i) => {
+      const st = strides?.[i] ?? 1;
+      const n = ct!.shape[i]!;
+      const lastRead = n === 0 ? startIndices[i]! : startIndices[i]! + (n - 1) * st + 1;
+      return [startIndices[i]!, d - lastRead, n === 0 ? 0 : st - 1] as const;
+    });
+    return [padP.bind1([ct!, scalar(0, ct!.dtype)], { config })];
+  },
+  batch: batchFirst(sliceP, (p, n) => ({
+    startIndices: [0, ...p.startIndices], limitIndices: [n, ...p.limitIndices], strides: p.strides ? [1, ...p.strides] : null,
+  })),
+} satisfies Partial<typeof sliceP.rules>);
 
 export interface ConcatenateParams { dimension: number }
 
 export const concatenateP = definePrimitive<ConcatenateParams>("concatenate", {
-  impl: (xs, { dimension }) => [xs.length === 1 ? xs[0]! : tf.concat(xs, dimension)],
+  impl: (xs, { dimension }) => [xs.length === 1 ? xs[0]! : exactIntNeeded(xs) ? exactConcatenate(xs, dimension) : tf.concat(xs, dimension)],
   abstractEval: (xs, { dimension }) => {
     if (xs.length === 0) throw new Error("concatenate: needs at least one operand");
     const first = xs[0]!;
@@ -163,6 +244,29 @@ export const concatenateP = definePrimitive<ConcatenateParams>("concatenate", {
     return [new ShapedArray(shape, first.dtype, xs.every((x) => x.weakType))];
   },
 });
+Object.assign(concatenateP.rules, {
+  jvp: (xs, ts, params) => {
+    const out = concatenateP.bind1(xs, params);
+    if (ts.every((t) => t === null)) return [[out], [null]];
+    const full = ts.map((t, i) => t ?? broadcastInDimP.bind1([scalar(0, xs[i]!.dtype)], { shape: xs[i]!.shape, broadcastDimensions: [] }));
+    return [[out], [concatenateP.bind1(full, params)]];
+  },
+  transpose: ([ct], xs, { dimension }) => {
+    let offset = 0;
+    return xs.map((x) => {
+      const shape = avalOf(x).shape;
+      const start = offset;
+      offset += shape[dimension]!;
+      if (!isUndefined(x)) return null;
+      return sliceP.bind1([ct!], {
+        startIndices: shape.map((_, i) => (i === dimension ? start : 0)),
+        limitIndices: ct!.shape.map((d, i) => (i === dimension ? start + shape[dimension]! : d)),
+        strides: null,
+      });
+    });
+  },
+  batch: batchFirst(concatenateP, (p) => ({ dimension: p.dimension + 1 })),
+} satisfies Partial<typeof concatenateP.rules>);
 
 export interface IotaParams { dtype: DType; shape: readonly number[]; dimension: number }
 
@@ -182,3 +286,8 @@ export const iotaP = definePrimitive<IotaParams>("iota", {
     return [new ShapedArray(shape, dtype)];
   },
 });
+Object.assign(iotaP.rules, {
+  // iota has no operands, so transforms never see it with tracers; these rules complete the set.
+  jvp: (_, __, params) => [[iotaP.bind1([], params)], [null]],
+  batch: (_, __, params) => [[iotaP.bind1([], params)], [null]],
+} satisfies Partial<typeof iotaP.rules>);

@@ -8,8 +8,9 @@
  * on webgpu, as tfjs itself does), and as a WGSL program on webgpu that reads the int32
  * storage raw and works in `u32`.
  */
-import { tf, getBackend } from "../backend/index.ts";
-import type { Tensor, TensorInfo } from "@tensorflow/tfjs-core";
+import { tf } from "../backend/index.ts";
+import { gpuBackend, runElementwiseProgram, runProgram, type GpuDtype, type WebGPUBackendLike } from "../backend/webgpu_program.ts";
+import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, type Primitive } from "../core/primitive.ts";
 import { broadcastShapes, fmtShape, shapeSize } from "../core/shape.ts";
@@ -17,81 +18,7 @@ import type { NDArray } from "../array.ts";
 import { reshapeP, transposeP, broadcastInDimP } from "./structural.ts";
 
 // ---------------------------------------------------------------------------------------
-// Backend plumbing
-
-type GpuDtype = "int32" | "float32" | "bool";
-
-/** The part of tfjs-backend-webgpu's WebGPUBackend these kernels use. */
-interface WebGPUBackendLike {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], dtype: GpuDtype, uniforms?: { type: "int32"; data: number[] }[]): TensorInfo;
-  shouldExecuteOnCPU(inputs: TensorInfo[]): boolean;
-}
-
-/** The webgpu backend when the inputs live on the GPU; null means run the JS loop. */
-function gpuBackend(inputs: readonly Tensor[]): WebGPUBackendLike | null {
-  if (getBackend() !== "webgpu") return null;
-  const backend = tf.backend() as unknown as WebGPUBackendLike;
-  return backend.shouldExecuteOnCPU([...inputs]) ? null : backend;
-}
-
-const XYZWUV = ["x", "y", "z", "w", "u", "v"];
-const COORD_TYPES = ["i32", "i32", "vec2<i32>", "vec3<i32>", "vec4<i32>", "vec5", "vec6"];
-
-/**
- * WGSL for the flat index of each input element that output element `index` reads, under
- * NumPy broadcasting. Depends only on ranks and broadcast dimensions, which tfjs puts in the
- * pipeline cache key, so one compiled shader serves every size.
- */
-function broadcastIndexWgsl(name: string, inShape: readonly number[], outShape: readonly number[]): string {
-  const r = inShape.length;
-  const outRank = outShape.length;
-  if (r === 0) return "0";
-  const same = r === outRank && inShape.every((d, i) => d === outShape[i]);
-  if (same) return "index";
-  const outComp = (d: number) => (outRank === 1 ? "coords" : `coords.${XYZWUV[d]}`);
-  const comps = inShape.map((d, j) => {
-    const od = j + outRank - r;
-    return d === 1 && outShape[od]! > 1 ? "0" : outComp(od);
-  });
-  const uniform = `uniforms.${name.charAt(0).toLowerCase()}${name.slice(1)}Shape`;
-  const ctor = r === 1 ? comps[0]! : `${COORD_TYPES[r]}(${comps.join(", ")})`;
-  return `getIndexFromCoords${r}D(${ctor}, ${uniform})`;
-}
-
-/**
- * Runs a flat elementwise WGSL program. `body` is WGSL run for each output `index`; input
- * `NAME` is read raw as `NAME[iNAME]` (`i32` storage for int32/uint32/bool, `f32` for
- * float32), with `iNAME` its broadcast index; results go to `result[index]`. A fresh program
- * object per call, as tfjs's shaderKey handling requires.
- */
-function runElementwiseProgram(
-  backend: WebGPUBackendLike, key: string, names: readonly string[], inputs: readonly Tensor[],
-  outShape: readonly number[], outDtype: GpuDtype, body: string, prelude = "",
-): Tensor {
-  const size = shapeSize(outShape);
-  const workgroupSize: [number, number, number] = [64, 1, 1];
-  const needCoords = outShape.length > 0;
-  const indexLines = names.map((n, i) => `let i${n} = ${broadcastIndexWgsl(n, inputs[i]!.shape, outShape)};`).join("\n          ");
-  const program = {
-    variableNames: [...names],
-    outputShape: [...outShape],
-    shaderKey: `gradus_${key}`,
-    dispatchLayout: { x: outShape.map((_, i) => i) },
-    dispatch: [Math.max(1, Math.ceil(size / workgroupSize[0])), 1, 1],
-    workgroupSize,
-    size: true,
-    getUserCode: () => `
-      ${prelude}
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${needCoords ? "let coords = getCoordsFromIndex(index);" : ""}
-          ${indexLines}
-          ${body}
-        }
-      }`,
-  };
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, [...inputs], outDtype));
-}
+// JS-loop plumbing (the WGSL plumbing lives in src/backend/webgpu_program.ts)
 
 /** Flat input indices that each output element reads under NumPy broadcasting (null: same shape). */
 function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array | null {
@@ -420,25 +347,7 @@ function sortJs(keys: Tensor, values: Tensor, outer: number, n: number, inner: n
 
 /** A program over rows [outer * inner, n] or the original layout, with uniforms n and inner. */
 function runLayoutProgram(backend: WebGPUBackendLike, key: string, names: string[], inputs: Tensor[], outShape: number[], dtype: GpuDtype, body: string, n: number, inner: number): Tensor {
-  const size = shapeSize(outShape);
-  const program = {
-    variableNames: names,
-    outputShape: outShape,
-    shaderKey: `gradus_${key}`,
-    dispatchLayout: { x: outShape.map((_, i) => i) },
-    dispatch: [Math.max(1, Math.ceil(size / 64)), 1, 1],
-    workgroupSize: [64, 1, 1],
-    size: true,
-    uniforms: "n : i32, inner : i32,",
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }`,
-  };
-  const uniforms = [{ type: "int32" as const, data: [n] }, { type: "int32" as const, data: [inner] }];
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, dtype, uniforms));
+  return runProgram(backend, { key, names, inputs, outShape, dtype, body, uniforms: [["n", n], ["inner", inner]], needCoords: false });
 }
 
 /**

@@ -105,12 +105,12 @@ describe("random on webgpu", () => {
   });
 
   /**
-   * Known gap, outside random: tfjs-webgpu's Slice/Concat/Transpose/Gather/Tile kernels read
-   * int32 through f32, so uint32 bits >= 2^24 are rounded when those kernels run on the GPU
-   * (arrays of >= 1000 elements). split(key, 600) lays out 1200 words with a concatenate.
-   * When the structural primitives copy int32 exactly on webgpu this starts passing: drop `.fails`.
+   * tfjs-webgpu's Slice/Concat/Transpose/Gather/Tile kernels read int32 through f32, so uint32
+   * bits >= 2^24 were rounded when those kernels ran on the GPU (arrays of >= 1000 elements).
+   * split(key, 600) lays out 1200 words with a concatenate; the structural primitives now copy
+   * int32 storage raw on webgpu (src/backend/webgpu_exact.ts).
    */
-  test.fails("uint32 key arrays of >= 1000 words equal cpu (blocked on exact int32 structural kernels)", async () => {
+  test("uint32 key arrays of >= 1000 words equal cpu", async () => {
     await setBackend("cpu");
     const want = await read(random.split(random.key(3), 600));
     await setBackend("webgpu");

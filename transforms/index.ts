@@ -1,0 +1,8 @@
+/**
+ * The transformations: forward and reverse differentiation, vectorization, staging and
+ * compilation. Re-exported from the `gradus` entry point.
+ * @module
+ */
+export { jvp } from "./jvp.ts";
+export { grad, valueAndGrad, vjp, linearize, type GradOptions } from "./grad.ts";
+export { makeJaxpr } from "./staging.ts";
