@@ -6,3 +6,5 @@
 export { jvp } from "./jvp.ts";
 export { grad, valueAndGrad, vjp, linearize, type GradOptions } from "./grad.ts";
 export { makeJaxpr } from "./staging.ts";
+export { vmap, type VmapOptions } from "./vmap.ts";
+export { jit, evalShape, pjitP, Lowered, type Jitted, type JitOptions } from "./jit.ts";

@@ -52,7 +52,7 @@ export class JaxprBuilder {
     const constBinders: Var[] = [];
     const constValues: NDArray[] = [];
     for (const [v, val] of constEntries) {
-      if (val.ndim === 0) literals.set(v, new Literal(val, val.aval));
+      if (val.ndim === 0 && val instanceof ConcreteArray) literals.set(v, new Literal(val, val.aval));
       else { constBinders.push(v); constValues.push(val); }
     }
     const inline = (a: Atom): Atom => (a instanceof Var && literals.has(a) ? literals.get(a)! : a);
