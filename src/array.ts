@@ -95,8 +95,11 @@ export abstract class NDArray {
   /** Number of elements. */
   get size(): number { return this.aval.size; }
 
-  /** The concrete array behind this value; tracers throw a ConcretizationError saying what to use instead. */
-  protected abstract concrete(method: string): ConcreteArray;
+  /**
+   * The concrete array behind this value; tracers without one throw a ConcretizationError
+   * saying what to use instead. @internal
+   */
+  abstract concrete(method: string): ConcreteArray;
 
   /** Elementwise `this + y` with broadcasting. */
   add(y: ArrayLike): NDArray { return methods.add(this, y); }
@@ -235,7 +238,7 @@ export class ConcreteArray extends NDArray implements Owned {
     this.#tensor = null;
   }
 
-  protected concrete(): ConcreteArray { return this; }
+  concrete(): ConcreteArray { return this; }
 
   private checkSync(method: string): void {
     if (syncReadsUnavailable()) {

@@ -3,7 +3,7 @@
  * (cpu vs wasm vs webgpu). `coverage.test.ts` fails if a primitive has no case here, so a
  * new primitive cannot escape the cross-backend check.
  */
-import { np, type NDArray } from "../src/index.ts";
+import { jit, np, type NDArray } from "../src/index.ts";
 import { primitives } from "../src/core/primitive.ts";
 
 const f = (values: number[], shape: number[]) => np.array(values).reshape(shape);
@@ -96,6 +96,7 @@ export const CASES: Record<string, () => NDArray[]> = {
   reduce_window_sum: () => bind("reduce_window_sum", [grid([1, 4, 4, 2])], { windowDimensions: [1, 3, 3, 1], windowStrides: [1, 1, 1, 1], padding: [[0, 0], [1, 1], [1, 1], [0, 0]] }),
   sort: () => bind("sort", [f([3, 1, 2, 1, 5, 0], [2, 3]), i32([0, 1, 2, 3, 4, 5]).reshape([2, 3])], { dimension: 1, numKeys: 1 }),
   top_k: () => bind("top_k", [f([3, 1, 2, 1, 5, 0], [2, 3])], { k: 2 }),
+  pjit: () => [jit((x: NDArray) => np.sin(x).mul(2).sum())(grid([2, 3]))],
   threefry2x32: () => bind("threefry2x32", [u32([0x13198a2e]), u32([0x03707344]), u32([0x243f6a88, 0, 4294967295]), u32([0x85a308d3, 1, 4294967295])]),
   random_unit_float: () => bind("random_unit_float", [u32([0, 511, 512, 2147483648, 4294967295])]),
   random_int_from_bits: () => bind("random_int_from_bits", [u32([4146024105, 967050713, 7]), u32([2718843009, 1272950319, 0]), i32([-5, 0, 2147483647]), i32([10, 2147483647, -2147483648])], { maxvalOutOfRange: false }),

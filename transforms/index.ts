@@ -8,3 +8,4 @@ export { grad, valueAndGrad, vjp, linearize, type GradOptions } from "./grad.ts"
 export { makeJaxpr } from "./staging.ts";
 export { vmap, type VmapOptions } from "./vmap.ts";
 export { jit, evalShape, pjitP, Lowered, type Jitted, type JitOptions } from "./jit.ts";
+export { jacfwd, jacrev, hessian, type JacobianOptions } from "./jacobian.ts";

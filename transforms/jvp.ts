@@ -2,7 +2,7 @@
  * Forward mode: each value carries a tangent. A `null` tangent is a symbolic zero, so
  * inputs that are not differentiated (and integer values) cost nothing.
  */
-import { NDArray } from "../src/array.ts";
+import { NDArray, type ConcreteArray } from "../src/array.ts";
 import type { ShapedArray } from "../src/core/aval.ts";
 import { asArray } from "../src/core/constant.ts";
 import type { Primitive } from "../src/core/primitive.ts";
@@ -16,6 +16,8 @@ export class JVPTracer extends Tracer {
   get aval(): ShapedArray { return this.primal.aval; }
   /** Without a tangent this tracer says nothing to its trace: use the primal. */
   override fullLower(): NDArray { return this.tangent === null ? this.primal : this; }
+  /** The primal may be concrete (grad of eager code): then JS can read it, as in JAX. */
+  override concrete(method: string): ConcreteArray { return this.primal.concrete(method); }
 }
 
 export class JVPTrace extends Trace {

@@ -34,6 +34,7 @@ export class PETracer extends Tracer {
   constructor(trace: PETrace, readonly pval: PartialVal) { super(trace); }
   get aval(): ShapedArray { return this.pval.aval; }
   override fullLower(): NDArray { return this.pval.known ?? this; }
+  override concrete(method: string): ConcreteArray { return this.pval.known ? this.pval.known.concrete(method) : super.concrete(method); }
 }
 
 /** Rules for higher-order primitives that split their own body into known and unknown parts. */

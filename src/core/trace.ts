@@ -35,7 +35,7 @@ export abstract class Tracer extends NDArray {
   constructor(readonly trace: Trace) { super(); }
   /** The value with this trace's wrapping removed when it carries no information for it. */
   fullLower(): NDArray { return this; }
-  protected concrete(method: string): ConcreteArray {
+  concrete(method: string): ConcreteArray {
     throw new ConcretizationError(
       `${method}() needs a concrete value, but this is a traced ${this.aval.str()} (under ${this.trace.constructor.name}). ` +
       "Inside jit, values are abstract: pass the argument through jit's staticArgnums to use its value in JS, " +
