@@ -1,43 +1,76 @@
 /**
- * The gradus demo (`npm run demo`): a tour of the core. It grows with the library.
+ * The gradus demo (`npm run demo`): a tour of the library. It grows with the library.
  *
  *   npm run demo                      # wasm backend
  *   npm run demo -- --backend cpu     # or webgpu (Dawn; SwiftShader without a GPU)
  */
 import { parseArgs } from "node:util";
-import { getBackend, keep, np, random, scope, setBackend, type BackendName, type NDArray } from "../src/index.ts";
+import {
+  dispose, getBackend, grad, jit, keep, makeJaxpr, np, random, setBackend, valueAndGrad, vmap,
+  type BackendName, type NDArray,
+} from "../src/index.ts";
 
 const { values } = parseArgs({ options: { backend: { type: "string" }, steps: { type: "string", default: "200" } } });
 if (values.backend) await setBackend(values.backend as BackendName);
+const steps = Number(values.steps);
 const show = async (label: string, x: NDArray) => console.log(`${label}\n${await x.toStringAsync()}\n`);
+const num = async (x: NDArray) => (await x.itemAsync()) as number;
 
 console.log(`gradus on ${getBackend()}\n`);
 
-// Arrays print like NumPy and compose like jax.numpy.
+// 1. Arrays print like NumPy and compose like jax.numpy.
 const a = np.arange(6).reshape([2, 3]).astype("float32");
 await show("a = np.arange(6).reshape([2, 3])", a);
 await show("a @ a.T", np.matmul(a, a.T));
-await show("np.einsum('ij->j', a)", np.einsum("ij->j", a));
 
-// Random numbers are JAX's threefry: same key, same numbers, on every backend.
-const [kx, knoise] = random.split(random.key(0));
+// 2. Transformations compose: derivatives of any order, vectorized, compiled.
+// The elementwise derivative of f: the gradient of Σ f(x).
+const deriv = (f: (x: NDArray) => NDArray) => (x: NDArray) => grad((z: NDArray) => np.sum(f(z)))(x);
+const d4sin = deriv(deriv(deriv(deriv(np.sin))));
+await show("d⁴/dx⁴ sin at [0, 1, 2] (= sin)", d4sin(np.array([0, 1, 2])));
+await show("per-example gradients with vmap(grad(f))", vmap(grad((x: NDArray) => np.sum(np.tanh(x))))(a));
+console.log(`the jaxpr of grad(x ↦ sin(x)·x):\n${makeJaxpr(grad((x: NDArray) => np.sin(x).mul(x).sum()))(np.ones([3]))}\n`);
+
+// 3. Linear regression: y = 3x + 2 + noise, fitted by gradient descent on a jitted step.
+const [kx, knoise, kblobs, klabels] = random.split(random.key(0), 4);
 const x = random.normal(kx!, [256, 1]);
 const y = x.mul(3).add(2).add(random.normal(knoise!, [256, 1]).mul(0.1));
-
-// Least squares by gradient descent. The gradient is written by hand here; the
-// transforms issue replaces it with grad(loss).
-let w = keep(np.zeros([1, 1]));
-let b = keep(np.zeros([1]));
-const steps = Number(values.steps);
+type Linear = { w: NDArray; b: NDArray };
+const mse = (p: Linear, xb: NDArray, yb: NDArray) => np.mean(np.matmul(xb, p.w).add(p.b).sub(yb).square());
+const sgdStep = jit((p: Linear, xb: NDArray, yb: NDArray) => {
+  const [loss, g] = valueAndGrad(mse)(p, xb, yb);
+  return { p: { w: p.w.sub(g.w.mul(0.1)), b: p.b.sub(g.b.mul(0.1)) }, loss };
+});
+let lin: Linear = keep({ w: np.zeros([1, 1]), b: np.zeros([1]) });
 for (let step = 0; step <= steps; step++) {
-  const next = scope(() => {
-    const err = np.matmul(x, w).add(b).sub(y);
-    const loss = np.mean(err.square());
-    const gw = np.matmul(x.T, err).mul(2 / x.shape[0]!);
-    const gb = np.mean(err, { axis: 0 }).mul(2);
-    return { w: w.sub(gw.mul(0.1)), b: b.sub(gb.mul(0.1)), loss };
-  });
-  if (step % 50 === 0) console.log(`step ${String(step).padStart(3)}  loss ${(await next.loss.itemAsync() as number).toFixed(5)}`);
-  [w, b] = [next.w, next.b];
+  const out = sgdStep(lin, x, y);
+  if (step % 50 === 0) console.log(`linear   step ${String(step).padStart(3)}  mse ${(await num(out.loss)).toFixed(5)}`);
+  dispose([lin, out.loss]);
+  lin = out.p;
 }
-console.log(`\nfitted y = ${(await w.itemAsync() as number).toFixed(3)} x + ${(await b.itemAsync() as number).toFixed(3)}   (true: 3 x + 2)`);
+console.log(`fitted y = ${(await num(lin.w)).toFixed(3)} x + ${(await num(lin.b)).toFixed(3)}   (true: 3 x + 2)\n`);
+
+// 4. Logistic regression on two Gaussian blobs, with binary cross-entropy in log space.
+const labels = random.bernoulli(klabels!, 0.5, [512]).astype("float32");
+const centers = np.stack([labels.mul(2).sub(1), labels.mul(-2).add(1)], { axis: 1 });
+const points = centers.add(random.normal(kblobs!, [512, 2]).mul(0.8));
+type Logistic = { w: NDArray; b: NDArray };
+const bce = (p: Logistic, xb: NDArray, yb: NDArray) => {
+  const logits = np.matmul(xb, p.w).add(p.b).reshape([-1]);
+  // log(1 + e^z) - y z, stable for large |z|
+  return np.mean(np.logaddexp(0, logits).sub(yb.mul(logits)));
+};
+const logisticStep = jit((p: Logistic, xb: NDArray, yb: NDArray) => {
+  const [loss, g] = valueAndGrad(bce)(p, xb, yb);
+  return { p: { w: p.w.sub(g.w.mul(0.5)), b: p.b.sub(g.b.mul(0.5)) }, loss };
+});
+let logit: Logistic = keep({ w: np.zeros([2, 1]), b: np.zeros([1]) });
+for (let step = 0; step <= steps; step++) {
+  const out = logisticStep(logit, points, labels);
+  if (step % 50 === 0) console.log(`logistic step ${String(step).padStart(3)}  bce ${(await num(out.loss)).toFixed(5)}`);
+  dispose([logit, out.loss]);
+  logit = out.p;
+}
+const predicted = np.matmul(points, logit.w).add(logit.b).reshape([-1]).gt(0).astype("float32");
+const accuracy = await num(np.mean(predicted.eq(labels).astype("float32")));
+console.log(`training accuracy ${(accuracy * 100).toFixed(1)}%`);
