@@ -1,11 +1,10 @@
 /**
  * Loads @jax-js/jax (the closest peer: JAX's API with its own wasm kernel compiler) on its
- * wasm device. In Node 20 two things need care:
- *  - `init()` with no arguments probes WebGPU through `navigator.gpu`, and Node 20 has no
- *    global `navigator` (Node 21 added it): ReferenceError. `init("wasm")` avoids it.
- *  - its kernel tuner reads `navigator.userAgent` unguarded (a mobile check) when it
- *    unrolls reductions; without a `navigator` that throws. Node 21+ defines
- *    `navigator.userAgent = "Node.js/<major>"`; we install the same value on Node 20.
+ * wasm device. In Node 20, `init()` with no arguments probes WebGPU through
+ * `navigator.gpu`, and Node 20 has no global `navigator` (Node 21 added it), so it throws
+ * "ReferenceError: navigator is not defined". `init("wasm")` initializes only wasm and
+ * works. (Its WebGPU kernel tuner also reads `navigator.userAgent` unguarded, but that
+ * code runs only on the webgpu device.)
  * Node 20 has no global Web `Worker`, so jax-js's wasm runs single-threaded here, like
  * tfjs-backend-wasm (no threads in Node), which keeps the comparison like for like.
  */
@@ -20,10 +19,6 @@ let cached: { ok: true; jax: JaxJs } | { ok: false; reason: string } | null = nu
 export async function load(): Promise<{ ok: true; jax: JaxJs } | { ok: false; reason: string }> {
   if (cached) return cached;
   try {
-    const g = globalThis as { navigator?: { userAgent?: string } };
-    if (g.navigator === undefined) {
-      Object.defineProperty(globalThis, "navigator", { value: { userAgent: `Node.js/${process.versions.node.split(".")[0]}` }, configurable: true, writable: true });
-    }
     const jax = await import("@jax-js/jax");
     const devices = await jax.init("wasm");
     if (!devices.includes("wasm")) throw new Error(`jax-js init("wasm") returned ${JSON.stringify(devices)}`);

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { dispose, jit, np, scope, tree, valueAndGrad, type NDArray } from "../src/index.ts";
+import { fromFlat } from "../src/core/constant.ts";
 import * as jax from "./jaxjs.ts";
 import { assertFlat, ratio, seededData, seededOneHot, time, type RatioResult, type Timing, type TimingOptions } from "./timing.ts";
 
@@ -39,8 +40,11 @@ function sgdStep(p: Params, x: NDArray, y: NDArray): [Params, NDArray] {
   return [tree.map((w: NDArray, gw: NDArray) => w.sub(gw.mul(LR)), p, g) as Params, l];
 }
 
+/** np.array takes nested JS arrays only, so typed buffers go through the internal fromFlat. */
+export const fromHost = (data: Float32Array, shape: readonly number[]): NDArray => fromFlat(data, shape, "float32");
+
 function gradusParams(h: HostParams): Params {
-  return { w1: np.array(h.w1).reshape([D_IN, D_HID]), b1: np.array(h.b1), w2: np.array(h.w2).reshape([D_HID, D_OUT]), b2: np.array(h.b2) };
+  return { w1: fromHost(h.w1, SHAPES.w1), b1: fromHost(h.b1, SHAPES.b1), w2: fromHost(h.w2, SHAPES.w2), b2: fromHost(h.b2, SHAPES.b2) };
 }
 
 // ---- tfjs -----------------------------------------------------------------------------
@@ -86,7 +90,7 @@ export async function benchMlp(opts: TimingOptions, eagerOpts: TimingOptions): P
   const timings: Timing[] = [];
 
   // gradus jit and eager
-  const x = np.array(xHost).reshape([BATCH, D_IN]), y = np.array(yHost).reshape([BATCH, D_OUT]);
+  const x = fromHost(xHost, [BATCH, D_IN]), y = fromHost(yHost, [BATCH, D_OUT]);
   const jstep = jit(sgdStep);
   const kernels = jstep.lower(gradusParams(host), x, y).kernels();
   const count = (k: string) => kernels.filter((n) => n === k).length;

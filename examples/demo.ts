@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import {
-  dispose, getBackend, grad, jit, keep, makeJaxpr, np, random, setBackend, valueAndGrad, vmap,
+  dispose, getBackend, grad, jit, keep, makeJaxpr, np, random, setBackend, tree, valueAndGrad, vmap,
   type BackendName, type NDArray,
 } from "../src/index.ts";
 
@@ -37,17 +37,24 @@ const x = random.normal(kx!, [256, 1]);
 const y = x.mul(3).add(2).add(random.normal(knoise!, [256, 1]).mul(0.1));
 type Linear = { w: NDArray; b: NDArray };
 const mse = (p: Linear, xb: NDArray, yb: NDArray) => np.mean(np.matmul(xb, p.w).add(p.b).sub(yb).square());
-const sgdStep = jit((p: Linear, xb: NDArray, yb: NDArray) => {
-  const [loss, g] = valueAndGrad(mse)(p, xb, yb);
-  return { p: { w: p.w.sub(g.w.mul(0.1)), b: p.b.sub(g.b.mul(0.1)) }, loss };
-});
-let lin: Linear = keep({ w: np.zeros([1, 1]), b: np.zeros([1]) });
-for (let step = 0; step <= steps; step++) {
-  const out = sgdStep(lin, x, y);
-  if (step % 50 === 0) console.log(`linear   step ${String(step).padStart(3)}  mse ${(await num(out.loss)).toFixed(5)}`);
-  dispose([lin, out.loss]);
-  lin = out.p;
+
+/** Gradient descent with a jitted step: loss and gradient in one compiled call per step. */
+async function fit<P>(label: string, loss: (p: P, xb: NDArray, yb: NDArray) => NDArray, init: P, xb: NDArray, yb: NDArray, lr: number): Promise<P> {
+  const step = jit((p: P, xs: NDArray, ys: NDArray) => {
+    const [l, g] = valueAndGrad(loss)(p, xs, ys);
+    return { p: tree.map((w: NDArray, gw: NDArray) => w.sub(gw.mul(lr)), p, g) as P, l };
+  });
+  let params = keep(init);
+  for (let i = 0; i <= steps; i++) {
+    const out = step(params, xb, yb);
+    if (i % 50 === 0) console.log(`${label} step ${String(i).padStart(3)}  loss ${(await num(out.l)).toFixed(5)}`);
+    dispose([params, out.l]);
+    params = out.p;
+  }
+  return params;
 }
+
+const lin = await fit<Linear>("linear  ", mse, { w: np.zeros([1, 1]), b: np.zeros([1]) }, x, y, 0.1);
 console.log(`fitted y = ${(await num(lin.w)).toFixed(3)} x + ${(await num(lin.b)).toFixed(3)}   (true: 3 x + 2)\n`);
 
 // 4. Logistic regression on two Gaussian blobs, with binary cross-entropy in log space.
@@ -60,17 +67,7 @@ const bce = (p: Logistic, xb: NDArray, yb: NDArray) => {
   // log(1 + e^z) - y z, stable for large |z|
   return np.mean(np.logaddexp(0, logits).sub(yb.mul(logits)));
 };
-const logisticStep = jit((p: Logistic, xb: NDArray, yb: NDArray) => {
-  const [loss, g] = valueAndGrad(bce)(p, xb, yb);
-  return { p: { w: p.w.sub(g.w.mul(0.5)), b: p.b.sub(g.b.mul(0.5)) }, loss };
-});
-let logit: Logistic = keep({ w: np.zeros([2, 1]), b: np.zeros([1]) });
-for (let step = 0; step <= steps; step++) {
-  const out = logisticStep(logit, points, labels);
-  if (step % 50 === 0) console.log(`logistic step ${String(step).padStart(3)}  bce ${(await num(out.loss)).toFixed(5)}`);
-  dispose([logit, out.loss]);
-  logit = out.p;
-}
+const logit = await fit<Logistic>("logistic", bce, { w: np.zeros([2, 1]), b: np.zeros([1]) }, points, labels, 0.5);
 const predicted = np.matmul(points, logit.w).add(logit.b).reshape([-1]).gt(0).astype("float32");
 const accuracy = await num(np.mean(predicted.eq(labels).astype("float32")));
 console.log(`training accuracy ${(accuracy * 100).toFixed(1)}%`);

@@ -46,6 +46,15 @@ export function linearizeFlat(f: (...xs: NDArray[]) => NDArray[], primals: reado
   return { primalsOut, diffIn, nonzeroOut, jaxpr };
 }
 
+/** Linearizes a function of pytrees at `primals` (the shared start of linearize and vjp). */
+function linearizeTree(f: (...args: any[]) => any, primals: unknown[]): { xs: NDArray[]; inTree: TreeDef; lin: Linearized; tree: TreeDef } {
+  const [leaves, inTree] = flatten(primals);
+  const xs = leaves.map((l, i) => asArray(l as never, `primal ${i}`));
+  const [flatF, outTree] = flattenFun(f, inTree);
+  const lin = linearizeFlat(flatF, xs);
+  return { xs, inTree, lin, tree: outTree() };
+}
+
 /** Releases a linearization's residuals once its linear function is garbage. */
 const residualFinalizer = new FinalizationRegistry<NDArray[]>((consts) => dispose(consts));
 
@@ -59,11 +68,7 @@ const residualFinalizer = new FinalizationRegistry<NDArray[]>((consts) => dispos
  */
 export function linearize(f: (...args: any[]) => any, ...primals: unknown[]): [any, (...tangents: unknown[]) => any] {
   return scope(() => {
-    const [leaves, inTree] = flatten(primals);
-    const xs = leaves.map((l, i) => asArray(l as never, `primal ${i}`));
-    const [flatF, outTree] = flattenFun(f, inTree);
-    const lin = linearizeFlat(flatF, xs);
-    const tree = outTree();
+    const { xs, inTree, lin, tree } = linearizeTree(f, primals);
     const jvpFn = (...tangents: unknown[]) => scope(() => {
       const [tl, tTree] = flatten(tangents);
       if (!tTree.equals(inTree)) throw new TypeError(`linearize: tangents must have the structure of the primals: ${inTree}; got ${tTree}`);
@@ -94,11 +99,7 @@ export function vjpOfLinearized(lin: Linearized, primals: readonly NDArray[], ct
  */
 export function vjp(f: (...args: any[]) => any, ...primals: unknown[]): [any, (ct: unknown) => any[]] {
   return scope(() => {
-    const [leaves, inTree] = flatten(primals);
-    const xs = leaves.map((l, i) => asArray(l as never, `primal ${i}`));
-    const [flatF, outTree] = flattenFun(f, inTree);
-    const lin = linearizeFlat(flatF, xs);
-    const tree = outTree();
+    const { xs, inTree, lin, tree } = linearizeTree(f, primals);
     const vjpFn = (ct: unknown) => scope(() => {
       const [cl, cTree] = flatten(ct);
       if (!cTree.equals(tree)) throw new TypeError(`vjp: the cotangent must have the structure of the output: ${tree}; got ${cTree}`);

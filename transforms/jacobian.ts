@@ -8,7 +8,7 @@ import { asArray } from "../src/core/constant.ts";
 import { eye } from "../src/np/creation.ts";
 import { reshapeP, sliceP, transposeP } from "../src/lax/structural.ts";
 import { scope } from "../src/memory.ts";
-import { flatten, unflatten } from "../src/tree/index.ts";
+import { flatten, unflatten, type TreeDef } from "../src/tree/index.ts";
 import { jvp } from "./jvp.ts";
 import { vjp } from "./grad.ts";
 import { vmap } from "./vmap.ts";
@@ -50,19 +50,22 @@ function leadToTail(stack: NDArray, tail: readonly number[]): NDArray {
   return reshapeP.bind1([moved], { newSizes: [...stack.shape.slice(1), ...tail] });
 }
 
-function splitArgs(args: unknown[], argnums: number | number[]): { nums: number[]; chosen: unknown } {
-  const nums = typeof argnums === "number" ? [argnums] : argnums;
-  nums.forEach((a) => { if (a < 0 || a >= args.length) throw new RangeError(`argnums ${a} is out of range for ${args.length} arguments`); });
-  return { nums, chosen: typeof argnums === "number" ? args[argnums] : nums.map((i) => args[i]) };
-}
-
-function withChosen(f: (...a: any[]) => any, args: unknown[], nums: number[], single: boolean) {
-  return (chosen: unknown) => {
+/**
+ * The arguments chosen by `argnums` as flat leaves, and `g`, which is `f` as a function of
+ * just those (the others fixed at their values in `args`).
+ */
+function differentiatedInputs(f: (...a: any[]) => any, args: unknown[], argnums: number | number[], name: string): { g: (chosen: unknown) => any; xs: NDArray[]; inTree: TreeDef } {
+  const single = typeof argnums === "number";
+  const nums = single ? [argnums] : argnums;
+  nums.forEach((a) => { if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new RangeError(`${name}: argnums ${a} is out of range for ${args.length} arguments`); });
+  const g = (chosen: unknown) => {
     const full = [...args];
     const picked = single ? [chosen] : (chosen as unknown[]);
     nums.forEach((i, k) => { full[i] = picked[k]; });
     return f(...full);
   };
+  const [leaves, inTree] = flatten(single ? args[argnums] : nums.map((i) => args[i]));
+  return { g, xs: leaves.map((l, i) => asArray(l as never, `${name} input leaf ${i}`)), inTree };
 }
 
 /**
@@ -74,10 +77,7 @@ function withChosen(f: (...a: any[]) => any, args: unknown[], nums: number[], si
  */
 export function jacfwd(f: (...args: any[]) => any, { argnums = 0 }: JacobianOptions = {}): (...args: any[]) => any {
   return (...args: unknown[]) => scope(() => {
-    const { nums, chosen } = splitArgs(args, argnums);
-    const g = withChosen(f, args, nums, typeof argnums === "number");
-    const [inLeaves, inTree] = flatten(chosen);
-    const xs = inLeaves.map((l, i) => asArray(l as never, `jacfwd input leaf ${i}`));
+    const { g, xs, inTree } = differentiatedInputs(f, args, argnums, "jacfwd");
     const basis = basisFor(xs);
     const pushfwd = (...ts: NDArray[]) => jvp((c: unknown) => g(c), [unflatten(inTree, xs)], [unflatten(inTree, ts)])[1];
     const stacked = vmap(pushfwd)(...basis);
@@ -104,10 +104,7 @@ export function jacfwd(f: (...args: any[]) => any, { argnums = 0 }: JacobianOpti
  */
 export function jacrev(f: (...args: any[]) => any, { argnums = 0 }: JacobianOptions = {}): (...args: any[]) => any {
   return (...args: unknown[]) => scope(() => {
-    const { nums, chosen } = splitArgs(args, argnums);
-    const g = withChosen(f, args, nums, typeof argnums === "number");
-    const [inLeaves, inTree] = flatten(chosen);
-    const xs = inLeaves.map((l, i) => asArray(l as never, `jacrev input leaf ${i}`));
+    const { g, xs, inTree } = differentiatedInputs(f, args, argnums, "jacrev");
     const [y, vjpFn] = vjp((c: unknown) => g(c), unflatten(inTree, xs));
     const [outLeaves, outTree] = flatten(y);
     const ys = outLeaves as NDArray[];
