@@ -2,12 +2,12 @@
  * Reverse mode and friends: linearize (JVP under partial evaluation), vjp (transpose of
  * the linear part), grad and valueAndGrad, and Jacobians.
  */
-import type { NDArray } from "../src/array.ts";
+import { ConcreteArray, type NDArray } from "../src/array.ts";
 import { asArray, scalar } from "../src/core/constant.ts";
 import { fmtShape } from "../src/core/shape.ts";
 import { evalClosedJaxpr, type ClosedJaxpr } from "../src/core/jaxpr.ts";
 import { zerosLikeAval } from "../src/lax/rules.ts";
-import { dispose, scope } from "../src/memory.ts";
+import { dispose, scope, track } from "../src/memory.ts";
 import { flatten, unflatten, type TreeDef } from "../src/tree/index.ts";
 import { flattenFun, hasTangentSpace, jvpFlat } from "./jvp.ts";
 import { PartialVal, partialEvalFlat } from "./partial_eval.ts";
@@ -173,7 +173,9 @@ function valueAndGradCore(f: (...args: any[]) => any, { argnums = 0, hasAux = fa
     const aux = unflatten(auxTree!, lin.primalsOut.slice(1));
     return [[lin.primalsOut[0]!, aux], typeof argnums === "number" ? chosen[0] : chosen];
   } finally {
-    dispose(lin.jaxpr.consts);
+    // The residuals go to the enclosing scope (grad's own): released when it ends, or, when an
+    // outer transformation may have recorded them (grad of grad), when the outermost one ends.
+    for (const c of lin.jaxpr.consts) if (c instanceof ConcreteArray) track(c);
   }
 }
 

@@ -12,6 +12,11 @@
  *   explicitly (zeros between taps) and run with dilation 1;
  * - feature groups: a depthwise fast path when every group has one input channel,
  *   otherwise one convolution per group, concatenated along channels.
+ *
+ * Transform rules (JAX's): the JVP is bilinear, both transposes are again
+ * conv_general_dilated (plus reshape/transpose/rev), so reverse mode needs no backprop
+ * kernels (tfjs-wasm has no Conv2DBackpropFilter); vmap folds the batch into N (lhs), into
+ * the output channels (rhs), or into the channels with more feature groups (both).
  */
 import { tf } from "../backend/index.ts";
 import type { Tensor, Tensor4D } from "@tensorflow/tfjs-core";
@@ -19,6 +24,9 @@ import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive } from "../core/primitive.ts";
 import type { NDArray } from "../array.ts";
 import { padTensor, type PadDim } from "./indexing.ts";
+import { reshapeP, revP, transposeP } from "./structural.ts";
+import { addP } from "./elementwise.ts";
+import { avalOf, isUndefined, moveBatchAxis, zerosLikeAval } from "./rules.ts";
 
 /**
  * Parameters of `conv_general_dilated` (lists have one entry per spatial dimension).
@@ -162,6 +170,128 @@ export const convGeneralDilatedP = definePrimitive<ConvGeneralDilatedParams>("co
     return [convAval(lhs, rhs, params)];
   },
 });
+
+const range = (a: number, b: number) => Array.from({ length: Math.max(b - a, 0) }, (_, i) => a + i);
+const conv = (lhs: NDArray, rhs: NDArray, p: ConvGeneralDilatedParams) => convGeneralDilatedP.bind1([lhs, rhs], p);
+const reshape = (x: NDArray, newSizes: readonly number[]) => reshapeP.bind1([x], { newSizes });
+const transpose = (x: NDArray, permutation: readonly number[]) => (permutation.every((p, i) => p === i) ? x : transposeP.bind1([x], { permutation }));
+
+/**
+ * Cotangent of lhs (JAX's `_conv_general_dilated_transpose_lhs`): the cotangent convolved
+ * with the spatially flipped kernel whose in/out channels are swapped, with strides and lhs
+ * dilation exchanged and the padding of `_conv_general_vjp_lhs_padding`:
+ * before = dilated window - lo - 1, after = dilated lhs + dilated window - 1 - dilated out - before
+ * (so the result has lhs's spatial size even when the stride skips trailing pixels). With
+ * feature groups, the group index moves from the kernel's output channels into its input
+ * channels (G-major), so each group's cotangent maps back onto that group's input channels.
+ */
+function convTransposeLhs(g: NDArray, lhs: ShapedArray, rhs: NDArray, p: ConvGeneralDilatedParams): NDArray {
+  const s = rhs.ndim - 2;
+  const G = p.featureGroupCount;
+  const ks = rhs.shape.slice(0, s);
+  const ci = rhs.shape[s]!, co = rhs.shape[s + 1]!;
+  let w = rhs;
+  if (G > 1) {
+    w = reshape(w, [...ks, ci, G, co / G]);
+    w = transpose(w, [...range(0, s), s + 1, s, s + 2]);
+    w = reshape(w, [...ks, G * ci, co / G]);
+  }
+  w = revP.bind1([transpose(w, [...range(0, s), s + 1, s])], { dimensions: range(0, s) });
+  const padding = ks.map((k, i) => {
+    const lhsDilated = dilateDim(lhs.shape[1 + i]!, p.lhsDilation[i]!);
+    const window = dilateDim(k, p.rhsDilation[i]!);
+    const outDilated = dilateDim(g.shape[1 + i]!, p.windowStrides[i]!);
+    const before = window - p.padding[i]![0] - 1;
+    return [before, lhsDilated + window - 1 - outDilated - before] as const;
+  });
+  return conv(g, w, { windowStrides: p.lhsDilation, padding, lhsDilation: p.windowStrides, rhsDilation: p.rhsDilation, featureGroupCount: G });
+}
+
+/**
+ * Cotangent of rhs (JAX's `_conv_general_dilated_transpose_rhs`): lhs convolved with the
+ * cotangent as the kernel, contracting over the batch. lhs becomes [Cin/G, spatial..., G*N]
+ * (its channels act as the batch, its batch as the channels) and the cotangent becomes the
+ * kernel [out spatial..., N, Cout]; strides and rhs dilation are exchanged, the padding is
+ * `_conv_general_vjp_rhs_padding`'s: lo as in the forward conv, hi = (dilated out - dilated
+ * lhs) + (dilated window - lo - 1). JAX sets batch_group_count = G for grouped convs; the
+ * same contraction is a feature-grouped conv once lhs's channel groups are moved into its
+ * channel dimension next to the batch (group-major), which is what the layout above does.
+ */
+function convTransposeRhs(g: NDArray, lhs: NDArray, rhs: ShapedArray, p: ConvGeneralDilatedParams): NDArray {
+  const s = lhs.ndim - 2;
+  const G = p.featureGroupCount;
+  const n = lhs.shape[0]!, cin = lhs.shape[s + 1]!;
+  const spatial = lhs.shape.slice(1, s + 1);
+  const l = reshape(transpose(reshape(lhs, [n, ...spatial, G, cin / G]), [s + 2, ...range(1, s + 1), s + 1, 0]), [cin / G, ...spatial, G * n]);
+  const kernel = transpose(g, [...range(1, s + 1), 0, s + 1]);
+  const padding = spatial.map((size, i) => {
+    const lo = p.padding[i]![0];
+    const lhsDilated = dilateDim(size, p.lhsDilation[i]!);
+    const window = dilateDim(rhs.shape[i]!, p.rhsDilation[i]!);
+    const outDilated = dilateDim(g.shape[1 + i]!, p.windowStrides[i]!);
+    return [lo, outDilated - lhsDilated + window - lo - 1] as const;
+  });
+  const out = conv(l, kernel, { windowStrides: p.rhsDilation, padding, lhsDilation: p.lhsDilation, rhsDilation: p.windowStrides, featureGroupCount: G });
+  return transpose(out, [...range(1, s + 1), 0, s + 1]);
+}
+
+/**
+ * vmap of conv_general_dilated, as JAX's `_conv_general_dilated_batch_rule` for these
+ * layouts. lhs batched: the batch folds into N. rhs batched: it folds into the output
+ * channels, inside each feature group ([G, B, Cout/G] group-major), and is split out of the
+ * result's channels. Both batched: the batch folds into lhs's channels and rhs's output
+ * channels (batch-major) with B * G feature groups, one independent conv per example and group.
+ */
+function convBatch([lhs, rhs]: NDArray[], [dl, dr]: (number | null)[], p: ConvGeneralDilatedParams): [NDArray[], (number | null)[]] {
+  const G = p.featureGroupCount;
+  if (dl !== null && dl !== undefined && (dr === null || dr === undefined)) {
+    const x = moveBatchAxis(lhs!, dl, 0, lhs!.shape[dl]!);
+    const [b, n, ...rest] = x.shape;
+    const out = conv(reshape(x, [b! * n!, ...rest]), rhs!, p);
+    return [[reshape(out, [b!, n!, ...out.shape.slice(1)])], [0]];
+  }
+  const B = rhs!.shape[dr!]!;
+  const w = moveBatchAxis(rhs!, dr!, 0, B); // [B, ks..., ci, co]
+  const r = w.ndim - 1; // unbatched rank
+  const s = r - 2;
+  const ks = w.shape.slice(1, s + 1);
+  const ci = w.shape[s + 1]!, co = w.shape[s + 2]!;
+  if (dl === null || dl === undefined) {
+    // new output channel g * (B * M) + b * M + m  <-  rhs[b, ..., g * M + m]
+    const M = co / G;
+    const folded = reshape(transpose(reshape(w, [B, ...ks, ci, G, M]), [...range(1, s + 2), s + 2, 0, s + 3]), [...ks, ci, G * B * M]);
+    const out = conv(lhs!, folded, p); // [N, spatial..., G * B * M]
+    const head = out.shape.slice(0, s + 1);
+    const split = transpose(reshape(out, [...head, G, B, M]), [...range(0, s + 1), s + 2, s + 1, s + 3]);
+    return [[reshape(split, [...head, B, co])], [s + 1]];
+  }
+  const x = moveBatchAxis(lhs!, dl, 0, B); // [B, N, spatial..., cin]
+  const cin = x.shape[s + 2]!;
+  const xFolded = reshape(transpose(x, [...range(1, s + 2), 0, s + 2]), [...x.shape.slice(1, s + 2), B * cin]);
+  const wFolded = reshape(transpose(w, [...range(1, s + 2), 0, s + 2]), [...ks, ci, B * co]);
+  const out = conv(xFolded, wFolded, { ...p, featureGroupCount: B * G });
+  return [[reshape(out, [...out.shape.slice(0, s + 1), B, co])], [s + 1]];
+}
+
+Object.assign(convGeneralDilatedP.rules, {
+  // Bilinear: d(conv(l, r)) = conv(dl, r) + conv(l, dr).
+  jvp: ([lhs, rhs], [tl, tr], p) => {
+    const out = conv(lhs!, rhs!, p);
+    const parts = [tl ? conv(tl, rhs!, p) : null, tr ? conv(lhs!, tr, p) : null].filter((t): t is NDArray => t !== null);
+    return [[out], [parts.length === 0 ? null : parts.length === 1 ? parts[0]! : addP.bind1([parts[0]!, parts[1]!], {})]];
+  },
+  transpose: ([ct], [lhs, rhs], p) => {
+    if (isUndefined(lhs) && isUndefined(rhs)) throw new Error("conv_general_dilated is bilinear: transpose needs one operand defined");
+    if (ct === null) return [null, null];
+    const lAval = avalOf(lhs!), rAval = avalOf(rhs!);
+    if (ct.size === 0) return [isUndefined(lhs) ? zerosLikeAval(lAval) : null, isUndefined(rhs) ? zerosLikeAval(rAval) : null];
+    return [
+      isUndefined(lhs) ? convTransposeLhs(ct, lAval, rhs as NDArray, p) : null,
+      isUndefined(rhs) ? convTransposeRhs(ct, lhs as NDArray, rAval, p) : null,
+    ];
+  },
+  batch: convBatch,
+} satisfies Partial<typeof convGeneralDilatedP.rules>);
 
 /**
  * Padding of a convolution or window: `"VALID"`, `"SAME"` (extra on the high side),

@@ -14,3 +14,5 @@ export type { Padding, ConvOptions } from "./conv.ts";
 export { reduceWindowMax, reduceWindowSum } from "./window.ts";
 export { sort, sortKeyVal, topK } from "./sort.ts";
 export type { SortOptions } from "./sort.ts";
+export { cond, switch, scan, map, whileLoop, foriLoop } from "./control/index.ts";
+export type { ScanOptions } from "./control/index.ts";

@@ -10,14 +10,25 @@
  * The kernels used (Pad, Slice, Reshape, GatherV2, ScatterNd, Select, Minimum, Maximum,
  * Range, Concat, Cast) exist on cpu, wasm and webgpu. Bool operands travel as int32 through
  * the index kernels because tfjs-wasm's Select mishandles bool inputs.
+ *
+ * Transform rules follow JAX's: pad, dynamic_update_slice and scatter_add are linear in
+ * their data operands jointly, dynamic_slice and gather in their operand; the transposes
+ * pair up (dynamic_slice <-> dynamic_update_slice into zeros, gather <-> scatter_add) and
+ * index operands never get a tangent or cotangent. Batching moves batch axes first and
+ * adds a batch dimension to gather/scatter_add; batched start indices turn dynamic slices
+ * into gathers (and dynamic updates into gather + select).
  */
 import { tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ConcreteArray, NDArray, type NestedArray } from "../array.ts";
 import { ShapedArray } from "../core/aval.ts";
-import { fromFlat, fromNested } from "../core/constant.ts";
+import { fromFlat, fromNested, scalar } from "../core/constant.ts";
 import { definePrimitive } from "../core/primitive.ts";
 import { fmtShape, normalizeAxis, shapeEqual, shapeSize } from "../core/shape.ts";
+import { broadcastInDimP, iotaP, sliceP, transposeP } from "./structural.ts";
+import { addP, andP, geP, ltP, maxP, minP, selectP, subP } from "./elementwise.ts";
+import { reduceSumP } from "./reduce.ts";
+import { avalOf, batchSize, instantiate, isUndefined, moveBatchAxis, zerosLikeAval } from "./rules.ts";
 import { exactDynamicSlice, exactDynamicUpdateSlice, exactGather, exactIntNeeded, exactPad, exactScatterAdd } from "../backend/webgpu_exact.ts";
 
 // ---------------------------------------------------------------------------------------
@@ -149,6 +160,45 @@ export const padP = definePrimitive<PadParams>("pad", {
   },
 });
 
+/** A scalar zero (false for bool) of `dtype`, for padding values built by rules. */
+const zeroOf = (dtype: NDArray["dtype"]): NDArray => scalar(dtype === "bool" ? false : 0, dtype);
+
+Object.assign(padP.rules, {
+  // Linear in the operand and the padding value jointly: pad the tangents the same way.
+  jvp: ([x, v], [tx, tv], params) => {
+    const out = padP.bind1([x!, v!], params);
+    if (tx === null && tv === null) return [[out], [null]];
+    return [[out], [padP.bind1([instantiate(tx, x!.aval), instantiate(tv, v!.aval)], params)]];
+  },
+  // JAX's _pad_transpose: the operand's cotangent undoes lo/hi (negating them pads back the
+  // cropped elements with zero cotangent) and then takes every (interior + 1)-th element;
+  // the padding value's cotangent is the sum over the padded positions, sum(ct) - sum(ct_operand).
+  transpose: ([ct], [x, v], { config }) => {
+    if (ct === null) return [null, null];
+    const shape = avalOf(x!).shape;
+    const unpadded = padP.bind1([ct, zeroOf(ct.dtype)], { config: config.map(([lo, hi]) => [-lo, -hi, 0] as const) });
+    const ctOperand = config.every(([, , interior]) => interior === 0) ? unpadded : sliceP.bind1([unpadded], {
+      startIndices: shape.map(() => 0), limitIndices: unpadded.shape, strides: config.map(([, , interior]) => interior + 1),
+    });
+    const total = (a: NDArray) => reduceSumP.bind1([a], { axes: a.shape.map((_, i) => i) });
+    const ctValue = isUndefined(v) ? subP.bind1([total(ct), total(ctOperand)], {}) : null;
+    return [isUndefined(x) ? ctOperand : null, ctValue];
+  },
+  // A batched padding value (JAX's _pad_batch_rule): pad with zeros, then select the padded
+  // positions (a mask padded the same way) from the per-example values.
+  batch: ([x, v], [dx, dv], { config }) => {
+    const size = batchSize([x!, v!], [dx ?? null, dv ?? null]);
+    const xb = moveBatchAxis(x!, dx ?? null, 0, size);
+    const cfg = [[0, 0, 0] as const, ...config];
+    if (dv === null || dv === undefined) return [[padP.bind1([xb, v!], { config: cfg })], [0]];
+    const padded = padP.bind1([xb, zeroOf(xb.dtype)], { config: cfg });
+    const ones = broadcastInDimP.bind1([scalar(true, "bool")], { shape: xb.shape, broadcastDimensions: [] });
+    const mask = padP.bind1([ones, scalar(false, "bool")], { config: cfg });
+    const values = broadcastInDimP.bind1([v!], { shape: padded.shape, broadcastDimensions: [0] });
+    return [[selectP.bind1([mask, padded, values], {})], [0]];
+  },
+} satisfies Partial<typeof padP.rules>);
+
 // ---------------------------------------------------------------------------------------
 // dynamic_slice and dynamic_update_slice
 
@@ -205,6 +255,69 @@ export const dynamicSliceP = definePrimitive<DynamicSliceParams>("dynamic_slice"
   },
 });
 
+const i32Scalar = (v: number): NDArray => scalar(v, "int32");
+
+/** An int32 array clamped elementwise into [lo, hi] with min/max primitives. */
+const clampArray = (x: NDArray, lo: number, hi: number): NDArray => minP.bind1([maxP.bind1([x, i32Scalar(lo)], {}), i32Scalar(hi)], {});
+
+/** A batched start index (or an unbatched one, broadcast) as an int32 vector of the batch size. */
+const startVector = (s: NDArray, d: number | null, size: number): NDArray => moveBatchAxis(s, d, 0, size);
+
+/**
+ * dynamic_slice under vmap. Unbatched start indices stay a dynamic_slice (the batch
+ * dimension starts at 0 and is taken whole); each dimension with batched start indices
+ * becomes a gather with batchDims 1 at indices clamp(start, 0, n - size) + iota(size)
+ * (JAX reformulates the whole slice as one gather; tf.gather-style gathers take one axis
+ * at a time). An unbatched operand is not broadcast: the first gather has batchDims 0 and
+ * puts the batch axis where the sliced axis was, and it is then moved to the front.
+ */
+function dynamicSliceBatch(args: NDArray[], dims: (number | null)[], { sliceSizes }: DynamicSliceParams): [NDArray[], (number | null)[]] {
+  const [x, ...starts] = args;
+  const [dx, ...ds] = dims;
+  const size = batchSize(args, dims);
+  let batched = dx !== null;
+  let y = batched ? moveBatchAxis(x!, dx!, 0, size) : x!;
+  const shape = batched ? y.shape.slice(1) : y.shape;
+  const isBatched = ds.map((d) => d !== null);
+  if (sliceSizes.some((m, d) => !isBatched[d] && m < shape[d]!)) {
+    const sizes = sliceSizes.map((m, d) => (isBatched[d] ? shape[d]! : m));
+    const st = starts.map((s, d) => (isBatched[d] ? i32Scalar(0) : s));
+    y = batched
+      ? dynamicSliceP.bind1([y, i32Scalar(0), ...st], { sliceSizes: [size, ...sizes] })
+      : dynamicSliceP.bind1([y, ...st], { sliceSizes: sizes });
+  }
+  sliceSizes.forEach((m, d) => {
+    if (!isBatched[d]) return;
+    const start = clampArray(startVector(starts[d]!, ds[d] ?? null, size), 0, shape[d]! - m);
+    const indices = addP.bind1([
+      broadcastInDimP.bind1([start], { shape: [size, m], broadcastDimensions: [0] }),
+      iotaP.bind1([], { dtype: "int32", shape: [size, m], dimension: 1 }),
+    ], {});
+    if (batched) {
+      y = gatherP.bind1([y, indices], { axis: d + 1, batchDims: 1 });
+    } else {
+      // gather(y, [size, m], axis d) has shape y.shape[:d] + [size, m] + y.shape[d+1:]: batch at d.
+      y = moveBatchAxis(gatherP.bind1([y, indices], { axis: d, batchDims: 0 }), d, 0, size);
+      batched = true;
+    }
+  });
+  return [[y], [batched ? 0 : null]];
+}
+
+Object.assign(dynamicSliceP.rules, {
+  jvp: ([x, ...starts], [tx], params) => {
+    const out = dynamicSliceP.bind1([x!, ...starts], params);
+    return [[out], [tx ? dynamicSliceP.bind1([tx, ...starts], params) : null]];
+  },
+  // The cotangent written into zeros at the same (clamped) start; indices get none.
+  transpose: ([ct], [x, ...starts]) => {
+    if (starts.some(isUndefined)) throw new Error("dynamic_slice: transpose needs defined start indices (it is linear in the operand only)");
+    const ctOperand = ct && isUndefined(x) ? dynamicUpdateSliceP.bind1([zerosLikeAval(avalOf(x!)), ct, ...(starts as NDArray[])], {}) : null;
+    return [ctOperand, ...starts.map(() => null)];
+  },
+  batch: dynamicSliceBatch,
+} satisfies Partial<typeof dynamicSliceP.rules>);
+
 function dynamicUpdateSliceImpl(x: Tensor, u: Tensor, starts: readonly Tensor[], dtype: string): Tensor {
   if (shapeEqual(x.shape, u.shape)) return u; // every start clamps to 0
   if (u.size === 0) return x;
@@ -251,6 +364,64 @@ export const dynamicUpdateSliceP = definePrimitive("dynamic_update_slice", {
     return [x];
   },
 });
+
+/**
+ * dynamic_update_slice under vmap with batched start indices, as a gather and a select
+ * (JAX uses a scatter; ours adds rather than overwrites): along each dimension d, output
+ * position j reads update element j - start (gather clamps it into range), and a mask
+ * keeps those with 0 <= j - start < size; elsewhere the operand shows through. Linear in
+ * operand and update, and built from primitives that transpose (gather, select).
+ */
+function dynamicUpdateSliceBatch(args: NDArray[], dims: (number | null)[]): [NDArray[], (number | null)[]] {
+  const [x, u, ...starts] = args;
+  const [dx, du, ...ds] = dims;
+  const size = batchSize(args, dims);
+  const xb = moveBatchAxis(x!, dx ?? null, 0, size);
+  const ub = moveBatchAxis(u!, du ?? null, 0, size);
+  const zero = i32Scalar(0);
+  if (ds.every((d) => d === null)) return [[dynamicUpdateSliceP.bind1([xb, ub, zero, ...starts], {})], [0]];
+  const shape = xb.shape.slice(1);
+  const usize = ub.shape.slice(1);
+  if (usize.some((m) => m === 0)) return [[xb], [0]];
+  let values = ub;
+  let mask: NDArray | null = null;
+  shape.forEach((n, d) => {
+    const m = usize[d]!;
+    if (m === n) return; // the start clamps to 0 and the update spans the dimension
+    const start = clampArray(startVector(starts[d]!, ds[d] ?? null, size), 0, n - m);
+    const rel = subP.bind1([
+      iotaP.bind1([], { dtype: "int32", shape: [size, n], dimension: 1 }),
+      broadcastInDimP.bind1([start], { shape: [size, n], broadcastDimensions: [0] }),
+    ], {});
+    values = gatherP.bind1([values, rel], { axis: d + 1, batchDims: 1 });
+    const inside = andP.bind1([geP.bind1([rel, zero], {}), ltP.bind1([rel, i32Scalar(m)], {})], {});
+    const line = broadcastInDimP.bind1([inside], { shape: xb.shape, broadcastDimensions: [0, d + 1] });
+    mask = mask === null ? line : andP.bind1([mask, line], {});
+  });
+  return [[mask === null ? values : selectP.bind1([mask, values, xb], {})], [0]];
+}
+
+Object.assign(dynamicUpdateSliceP.rules, {
+  // Linear in operand and update jointly; start indices have no tangent.
+  jvp: ([x, u, ...starts], [tx, tu], params) => {
+    const out = dynamicUpdateSliceP.bind1([x!, u!, ...starts], params);
+    if (tx === null && tu === null) return [[out], [null]];
+    return [[out], [dynamicUpdateSliceP.bind1([instantiate(tx, x!.aval), instantiate(tu, u!.aval), ...starts], params)]];
+  },
+  // Operand: the cotangent with the updated window zeroed; update: the window's cotangent.
+  transpose: ([ct], [x, u, ...starts]) => {
+    if (starts.some(isUndefined)) throw new Error("dynamic_update_slice: transpose needs defined start indices (it is linear in operand and update only)");
+    const idx = starts as NDArray[];
+    const uAval = avalOf(u!);
+    if (ct === null) return [null, null, ...idx.map(() => null)];
+    return [
+      isUndefined(x) ? dynamicUpdateSliceP.bind1([ct, zerosLikeAval(uAval), ...idx], {}) : null,
+      isUndefined(u) ? dynamicSliceP.bind1([ct, ...idx], { sliceSizes: uAval.shape }) : null,
+      ...idx.map(() => null),
+    ];
+  },
+  batch: dynamicUpdateSliceBatch,
+} satisfies Partial<typeof dynamicUpdateSliceP.rules>);
 
 // ---------------------------------------------------------------------------------------
 // gather and scatter_add
@@ -329,6 +500,34 @@ export const gatherP = definePrimitive<GatherParams>("gather", {
   },
 });
 
+Object.assign(gatherP.rules, {
+  jvp: ([x, indices], [tx], params) => {
+    const out = gatherP.bind1([x!, indices!], params);
+    return [[out], [tx ? gatherP.bind1([tx, indices!], params) : null]];
+  },
+  // gather's transpose is scatter_add into zeros at the same (identically clamped) indices.
+  transpose: ([ct], [x, indices], params) => {
+    if (isUndefined(indices)) throw new Error("gather: transpose needs defined indices (it is linear in the operand only)");
+    return [ct && isUndefined(x) ? scatterAddP.bind1([zerosLikeAval(x.aval), indices as NDArray, ct], params) : null, null];
+  },
+  // Batch axes go first and become one more batch dimension; two cases avoid broadcasting:
+  // a batched operand with unbatched indices and no batch dims gathers at axis + 1, and
+  // batched indices into an unbatched operand (no batch dims) gather with the batch axis
+  // landing at `axis` of the result.
+  batch: ([x, indices], [dx, di], { axis, batchDims }) => {
+    const size = batchSize([x!, indices!], [dx ?? null, di ?? null]);
+    if (di === null && batchDims === 0) {
+      return [[gatherP.bind1([moveBatchAxis(x!, dx ?? null, 0, size), indices!], { axis: axis + 1, batchDims: 0 })], [0]];
+    }
+    if (dx === null && batchDims === 0) {
+      return [[gatherP.bind1([x!, moveBatchAxis(indices!, di ?? null, 0, size)], { axis, batchDims: 0 })], [axis]];
+    }
+    const xb = moveBatchAxis(x!, dx ?? null, 0, size);
+    const ib = moveBatchAxis(indices!, di ?? null, 0, size);
+    return [[gatherP.bind1([xb, ib], { axis: axis + 1, batchDims: batchDims + 1 })], [0]];
+  },
+} satisfies Partial<typeof gatherP.rules>);
+
 /**
  * Adds `updates` into `operand` at the gathered positions: the transpose of gather. One
  * ScatterNd over the view [batch, outer, n, inner] (sizes from operand's dims before
@@ -375,6 +574,49 @@ export const scatterAddP = definePrimitive<GatherParams>("scatter_add", {
     return [x];
   },
 });
+
+Object.assign(scatterAddP.rules, {
+  // Linear in operand and updates jointly; indices have no tangent.
+  jvp: ([x, indices, updates], [tx, , tu], params) => {
+    const out = scatterAddP.bind1([x!, indices!, updates!], params);
+    if (tu === null || tu === undefined) return [[out], [tx ?? null]];
+    return [[out], [scatterAddP.bind1([instantiate(tx ?? null, x!.aval), indices!, tu], params)]];
+  },
+  // Operand: the cotangent itself; updates: the cotangent gathered at the indices.
+  transpose: ([ct], [x, indices, updates], params) => {
+    if (isUndefined(indices)) throw new Error("scatter_add: transpose needs defined indices (it is linear in operand and updates only)");
+    if (ct === null) return [null, null, null];
+    return [isUndefined(x) ? ct : null, null, isUndefined(updates) ? gatherP.bind1([ct, indices as NDArray], params) : null];
+  },
+  // All batch axes first, one more batch dimension; unbatched indices without batch dims
+  // need no broadcast (the updates then have gather's batched shape with the batch axis first).
+  batch: ([x, indices, updates], [dx, di, du], { axis, batchDims }) => {
+    const size = batchSize([x!, indices!, updates!], [dx ?? null, di ?? null, du ?? null]);
+    const xb = moveBatchAxis(x!, dx ?? null, 0, size);
+    const ub = moveBatchAxis(updates!, du ?? null, 0, size);
+    if (di === null && batchDims === 0) return [[scatterAddP.bind1([xb, indices!, ub], { axis: axis + 1, batchDims: 0 })], [0]];
+    const ib = moveBatchAxis(indices!, di ?? null, 0, size);
+    return [[scatterAddP.bind1([xb, ib, ub], { axis: axis + 1, batchDims: batchDims + 1 })], [0]];
+  },
+} satisfies Partial<typeof scatterAddP.rules>);
+
+/**
+ * Gathers `x` at `indices` along `axis`, elementwise: `out[..., j, ...] = x[..., indices[..., j, ...], ...]`
+ * with `indices` of `x`'s shape except along `axis` (NumPy's take_along_axis), as a gather
+ * with every other dimension a batch dimension. Used by the JVPs of sort and top_k.
+ * @example
+ * gatherAlongAxis(np.array([[10, 20, 30]]), np.array([[2, 0]], { dtype: "int32" }), 1)   // [[30, 10]]
+ * @internal
+ */
+export function gatherAlongAxis(x: NDArray, indices: NDArray, axis: number): NDArray {
+  const last = x.ndim - 1;
+  if (axis === last) return gatherP.bind1([x, indices], { axis: last, batchDims: last });
+  const perm = x.shape.map((_, i) => i).filter((i) => i !== axis);
+  perm.push(axis);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  const moved = gatherP.bind1([transposeP.bind1([x], { permutation: perm }), transposeP.bind1([indices], { permutation: perm })], { axis: last, batchDims: last });
+  return transposeP.bind1([moved], { permutation: inverse });
+}
 
 // ---------------------------------------------------------------------------------------
 // user-facing lax functions

@@ -12,6 +12,9 @@
  * NaNs come first, tied with any +Infinity entries and ordered among them by index.
  *
  * Precision. On webgpu TopK compares in float32, so int32 keys beyond ±2^24 may tie.
+ *
+ * Transform rules (JAX's): tangents are permuted like the values, by a gather at the sort's
+ * permutation (an iota sorted along) or at top_k's indices; gather carries reverse mode.
  */
 import { getBackend, tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
@@ -19,7 +22,9 @@ import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive } from "../core/primitive.ts";
 import { fmtShape, normalizeAxis, shapeEqual } from "../core/shape.ts";
 import type { NDArray } from "../array.ts";
-import { gatherTensor } from "./indexing.ts";
+import { gatherAlongAxis, gatherTensor } from "./indexing.ts";
+import { iotaP } from "./structural.ts";
+import { batchSize, moveBatchAxis } from "./rules.ts";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -111,6 +116,23 @@ export const sortP = definePrimitive<SortParams>("sort", {
   },
 });
 
+Object.assign(sortP.rules, {
+  // JAX's _sort_jvp: sort an iota along with the operands to get the permutation, and
+  // gather every tangent with it (gather is linear, and transposes to scatter_add).
+  jvp: (primals, tangents, params) => {
+    const iota = iotaP.bind1([], { dtype: "int32", shape: primals[0]!.shape, dimension: params.dimension });
+    const outs = sortP.bind([...primals, iota], params);
+    const perm = outs.pop()!;
+    return [outs, tangents.map((t) => (t ? gatherAlongAxis(t, perm, params.dimension) : null))];
+  },
+  batch: (operands, dims, { dimension, numKeys }) => {
+    const size = batchSize(operands, dims);
+    const moved = operands.map((x, i) => moveBatchAxis(x, dims[i] ?? null, 0, size));
+    const outs = sortP.bind(moved, { dimension: dimension + 1, numKeys });
+    return [outs, outs.map(() => 0)];
+  },
+} satisfies Partial<typeof sortP.rules>);
+
 /**
  * Parameters of `top_k`: how many entries to keep along the last axis.
  * @example
@@ -165,6 +187,22 @@ export const topKP = definePrimitive<TopKParams>("top_k", {
     return [x.withShape(shape), new ShapedArray(shape, "int32")];
   },
 });
+
+Object.assign(topKP.rules, {
+  // The values' tangent is the operand's tangent gathered at the indices (JAX's _top_k_jvp);
+  // the indices are integers, with no tangent.
+  jvp: ([x], [t], params) => {
+    const [values, indices] = topKP.bind([x!], params);
+    return [[values!, indices!], [t ? gatherAlongAxis(t, indices!, t.ndim - 1) : null, null]];
+  },
+  // top_k works on the last axis: a batch axis elsewhere stays put; on the last axis it moves first.
+  batch: ([x], [d], params) => {
+    const bd = d!;
+    const xb = bd === x!.ndim - 1 ? moveBatchAxis(x!, bd, 0, x!.shape[bd]!) : x!;
+    const outDim = bd === x!.ndim - 1 ? 0 : bd;
+    return [topKP.bind([xb], params), [outDim, outDim]];
+  },
+} satisfies Partial<typeof topKP.rules>);
 
 /**
  * Options of `sort`.

@@ -15,7 +15,8 @@ import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, type Primitive } from "../core/primitive.ts";
 import { broadcastShapes, fmtShape, shapeSize } from "../core/shape.ts";
 import type { NDArray } from "../array.ts";
-import { reshapeP, transposeP, broadcastInDimP } from "./structural.ts";
+import { reshapeP, transposeP, broadcastInDimP, iotaP } from "./structural.ts";
+import { gatherAlongAxis } from "./indexing.ts";
 
 // ---------------------------------------------------------------------------------------
 // JS-loop plumbing (the WGSL plumbing lives in src/backend/webgpu_program.ts)
@@ -410,9 +411,15 @@ export const sortKeyValU32P: Primitive<SortParams> = definePrimitive<SortParams>
     }
     return [keys, values];
   },
+  // The values' tangent is permuted like the values. Sorting it by the keys would be
+  // linear too, but sort_key_val_u32 has no transpose; the permutation (an iota sorted by
+  // the keys, as in JAX's sort JVP) applied with gather keeps reverse mode working.
   jvp: ([keys, values], [, dv], params) => {
     const outs = sortKeyValU32P.bind([keys!, values!], params);
-    return [outs, [null, dv ? sortKeyValU32P.bind([keys!, dv], params)[1]! : null]];
+    if (!dv) return [outs, [null, null]];
+    const iota = iotaP.bind1([], { dtype: "int32", shape: keys!.shape, dimension: params.dimension });
+    const perm = sortKeyValU32P.bind([keys!, iota], params)[1]!;
+    return [outs, [null, gatherAlongAxis(dv, perm, params.dimension)]];
   },
   batch: ([keys, values], [dk, dv], { dimension }) => {
     const size = (dk !== null && dk !== undefined ? keys!.shape[dk] : values!.shape[dv!])!;

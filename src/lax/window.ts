@@ -12,14 +12,22 @@
  * so the count is exact and the result equals the sum up to float32 rounding.
  *
  * int32 operands run through float32 (tfjs-wasm pools only float32), exact below 2^24.
+ *
+ * Transform rules: reduce_window_sum is linear, its transpose is a pad and a stride-1 sum
+ * (JAX's); reduce_window_max's JVP takes each window's tangent at its (first) maximum, so
+ * its reverse mode is select-and-scatter-add. Both batch with a size-1 window over the batch axis.
  */
 import { tf } from "../backend/index.ts";
 import type { Tensor, Tensor4D } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
-import { definePrimitive } from "../core/primitive.ts";
+import { definePrimitive, type Primitive } from "../core/primitive.ts";
 import { shapeSize } from "../core/shape.ts";
 import type { NDArray } from "../array.ts";
-import { padTensor } from "./indexing.ts";
+import { scalar } from "../core/constant.ts";
+import { padP, padTensor } from "./indexing.ts";
+import { sliceP } from "./structural.ts";
+import { eqP, selectP } from "./elementwise.ts";
+import { avalOf, moveBatchAxis, zerosLikeAval } from "./rules.ts";
 import { padtypeToPads, type Padding } from "./conv.ts";
 
 /**
@@ -122,6 +130,83 @@ export const reduceWindowMaxP = reduceWindowPrimitive("reduce_window_max", "max"
  * reduceWindowSumP.bind1([np.array([1, 3, 2])], { windowDimensions: [2], windowStrides: [1], padding: [[0, 0]] })   // [4, 5]
  */
 export const reduceWindowSumP = reduceWindowPrimitive("reduce_window_sum", "sum");
+
+const dilateDim = (n: number, d: number) => (n === 0 ? 0 : (n - 1) * d + 1);
+/** Every multi-index of `shape` in row-major order. */
+const rowMajor = (shape: readonly number[]): number[][] =>
+  shape.reduce<number[][]>((acc, n) => acc.flatMap((prefix) => range(0, n).map((i) => [...prefix, i])), [[]]);
+
+/** vmap of a windowed reduction: batch axis first, with a window of 1 over it. */
+function windowBatch(prim: () => Primitive<ReduceWindowParams>) {
+  return ([x]: NDArray[], [d]: (number | null)[], p: ReduceWindowParams): [NDArray[], (number | null)[]] => {
+    const xb = moveBatchAxis(x!, d!, 0, x!.shape[d!]!);
+    return [[prim().bind1([xb], {
+      windowDimensions: [1, ...p.windowDimensions], windowStrides: [1, ...p.windowStrides], padding: [[0, 0], ...p.padding],
+    })], [0]];
+  };
+}
+
+Object.assign(reduceWindowSumP.rules, {
+  jvp: ([x], [t], p) => [[reduceWindowSumP.bind1([x!], p)], [t ? reduceWindowSumP.bind1([t], p) : null]],
+  // JAX's _reduce_window_sum_transpose_rule: every input element receives the sum of the
+  // cotangents of the windows that contain it. Spread the cotangent out by the strides
+  // (interior padding stride - 1), pad it by the window size minus the forward low padding
+  // (the lhs padding of a conv transpose), and sum windows of ones with stride 1. The
+  // all-ones window is symmetric, so no flip is needed.
+  transpose: ([ct], [x], p) => {
+    if (ct === null) return [null];
+    const shape = avalOf(x!).shape;
+    const config = shape.map((n, d) => {
+      const w = p.windowDimensions[d]!, s = p.windowStrides[d]!;
+      const before = w - p.padding[d]![0] - 1;
+      const after = n + w - 1 - dilateDim(ct.shape[d]!, s) - before;
+      return [before, after, s - 1] as const;
+    });
+    const spread = padP.bind1([ct, scalar(0, ct.dtype)], { config });
+    return [reduceWindowSumP.bind1([spread], { windowDimensions: p.windowDimensions, windowStrides: shape.map(() => 1), padding: shape.map(() => [0, 0] as const) })];
+  },
+  batch: windowBatch(() => reduceWindowSumP),
+} satisfies Partial<typeof reduceWindowSumP.rules>);
+
+/**
+ * JVP of max pooling: each window's tangent is the operand's tangent at the window's
+ * maximum, the first one in row-major window order when several tie (JAX's
+ * select_and_gather_add picks one position per window too; reduce_max's JVP averages ties
+ * instead). Its transpose sends each window's cotangent to that one position, i.e.
+ * select-and-scatter-add.
+ *
+ * Derivation with primitives only: pad operand (with -inf) and tangent (with 0) like the
+ * forward pass; for each window offset k, the strided slice starting at k holds, for every
+ * output position, the element at offset k of its window. Walking the offsets from last to
+ * first, `acc = select(x_k == max, t_k, acc)` leaves the tangent at the first offset that
+ * attains the max (the last offset's tangent seeds acc: some offset always attains it, and
+ * padding positions carry tangent 0). The tangent path is pad, slice and select with
+ * a fixed predicate, all linear with transposes.
+ */
+function reduceWindowMaxJvp([x]: NDArray[], [t]: (NDArray | null)[], p: ReduceWindowParams): [NDArray[], (NDArray | null)[]] {
+  const out = reduceWindowMaxP.bind1([x!], p);
+  if (t === null || t === undefined) return [[out], [null]];
+  if (out.size === 0) return [[out], [zerosLikeAval(out.aval)]];
+  const config = p.padding.map(([lo, hi]) => [lo, hi, 0] as const);
+  const lowest = scalar(x!.dtype === "int32" ? -2147483648 : -Infinity, x!.dtype);
+  const xp = padP.bind1([x!, lowest], { config });
+  const tp = padP.bind1([t, scalar(0, t.dtype)], { config });
+  const at = (a: NDArray, k: readonly number[]) => sliceP.bind1([a], {
+    startIndices: k, limitIndices: k.map((kd, d) => kd + (out.shape[d]! - 1) * p.windowStrides[d]! + 1), strides: p.windowStrides,
+  });
+  const offsets = rowMajor(p.windowDimensions);
+  let acc = at(tp, offsets[offsets.length - 1]!);
+  for (let i = offsets.length - 2; i >= 0; i--) {
+    const k = offsets[i]!;
+    acc = selectP.bind1([eqP.bind1([at(xp, k), out], {}), at(tp, k), acc], {});
+  }
+  return [[out], [acc]];
+}
+
+Object.assign(reduceWindowMaxP.rules, {
+  jvp: reduceWindowMaxJvp,
+  batch: windowBatch(() => reduceWindowMaxP),
+} satisfies Partial<typeof reduceWindowMaxP.rules>);
 
 function windowParams(operand: NDArray, windowDimensions: readonly number[], windowStrides: readonly number[], padding: Padding, name: string): ReduceWindowParams {
   return {
