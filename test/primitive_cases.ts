@@ -3,7 +3,7 @@
  * (cpu vs wasm vs webgpu). `coverage.test.ts` fails if a primitive has no case here, so a
  * new primitive cannot escape the cross-backend check.
  */
-import { jit, np, type NDArray } from "../src/index.ts";
+import { jit, lax, np, type NDArray, grad, customJvp, customVjp, checkpoint } from "../src/index.ts";
 import { primitives } from "../src/core/primitive.ts";
 
 const f = (values: number[], shape: number[]) => np.array(values).reshape(shape);
@@ -101,6 +101,28 @@ export const CASES: Record<string, () => NDArray[]> = {
   random_unit_float: () => bind("random_unit_float", [u32([0, 511, 512, 2147483648, 4294967295])]),
   random_int_from_bits: () => bind("random_int_from_bits", [u32([4146024105, 967050713, 7]), u32([2718843009, 1272950319, 0]), i32([-5, 0, 2147483647]), i32([10, 2147483647, -2147483648])], { maxvalOutOfRange: false }),
   sort_key_val_u32: () => bind("sort_key_val_u32", [u32([4000000000, 5, 5, 0, 2147483648, 1]).reshape([2, 3]), grid([2, 3])], { dimension: 1 }),
+  // Control flow. The while predicate depends only on a small counter that stays in CPU memory, which webgpu can read synchronously.
+  cond: () => [
+    ...lax.cond(np.array(true), (a: NDArray, b: NDArray) => [a.mul(b), b.gt(0)], (a: NDArray, b: NDArray) => [a.add(b), b.lt(0)], grid([2, 3]), grid([3])),
+    ...lax.cond(np.array(false), (a: NDArray) => [np.exp(a)], (a: NDArray) => [np.sin(a)], grid([4])),
+    lax.switch(i32([1]).reshape([]), [(a: NDArray) => a.add(1), (a: NDArray) => a.mul(3), (a: NDArray) => a.neg()], i32([1, -2, 3])),
+  ],
+  scan: () => lax.scan((c: NDArray, x: NDArray): [NDArray, NDArray] => {
+    const n = np.tanh(c.mul(0.5).add(x));
+    return [n, n.sum()];
+  }, grid([3]), grid([4, 3]), { reverse: true }),
+  while: () => lax.whileLoop(([i]: NDArray[]) => i!.lt(4), ([i, x]: NDArray[]) => [i!.add(1), x!.mul(1.5).add(0.25)], [np.array(0), grid([2, 3])]),
+  // Custom rules and remat (transforms/custom.ts, transforms/checkpoint.ts); custom_lin is only ever transposed.
+  custom_jvp_call: () => {
+    const softplus = customJvp((x: NDArray) => np.log1p(np.exp(x))).defjvp(([x]: NDArray[], [t]: NDArray[]) => [np.log1p(np.exp(x)), t.mul(np.tanh(x))]);
+    return [softplus(grid([2, 3])), grad((x: NDArray) => np.sum(softplus(x)))(grid([2, 3]))];
+  },
+  custom_vjp_call: () => [customVjp((x: NDArray) => np.sin(x)).defvjp((x: NDArray) => [np.sin(x), x], (x: NDArray, g: NDArray) => [g.mul(np.cos(x))])(grid([2, 3]))],
+  custom_lin: () => {
+    const clip = customVjp((x: NDArray) => x.mul(2)).defvjp((x: NDArray) => [x.mul(2), null], (_r: null, g: NDArray) => [np.clip(g, -1, 1)]);
+    return [grad((x: NDArray) => np.sum(clip(x).mul(np.linspace(-2, 2, 6).reshape([2, 3]))))(grid([2, 3]))];
+  },
+  checkpoint: () => [grad((x: NDArray) => np.sum(checkpoint((y: NDArray) => np.sin(np.exp(y).mul(y)))(x)))(unit([2, 3]))],
 };
 
 /** Names of registered primitives that have no case above. */

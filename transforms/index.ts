@@ -9,3 +9,5 @@ export { makeJaxpr } from "./staging.ts";
 export { vmap, type VmapOptions } from "./vmap.ts";
 export { jit, evalShape, pjitP, Lowered, type Jitted, type JitOptions } from "./jit.ts";
 export { jacfwd, jacrev, hessian, type JacobianOptions } from "./jacobian.ts";
+export { customJvp, customVjp, customJvpCallP, customVjpCallP, customLinP, type CustomJvp, type CustomVjp, type CustomOptions } from "./custom.ts";
+export { checkpoint, remat, checkpointPolicies, checkpointP, type CheckpointPolicy, type CheckpointOptions } from "./checkpoint.ts";

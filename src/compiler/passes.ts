@@ -22,15 +22,17 @@ export function dce(jaxpr: Jaxpr): Jaxpr {
 
 const objectIds = new WeakMap<object, number>();
 let nextObjectId = 0;
+function identityKey(v: object): string {
+  let id = objectIds.get(v);
+  if (id === undefined) { id = nextObjectId++; objectIds.set(v, id); }
+  return `#${id}`;
+}
 function paramKey(v: unknown): string {
+  if (typeof v === "function") return identityKey(v);
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? String(v);
   if (Array.isArray(v)) return `[${v.map(paramKey).join(",")}]`;
-  if (v instanceof Jaxpr || v instanceof ClosedJaxpr || Object.getPrototypeOf(v) !== Object.prototype) {
-    // Sub-jaxprs and other objects compare by identity.
-    let id = objectIds.get(v);
-    if (id === undefined) { id = nextObjectId++; objectIds.set(v, id); }
-    return `#${id}`;
-  }
+  // Sub-jaxprs and other non-plain objects compare by identity.
+  if (v instanceof Jaxpr || v instanceof ClosedJaxpr || Object.getPrototypeOf(v) !== Object.prototype) return identityKey(v);
   return `{${Object.keys(v).sort().map((k) => `${k}:${paramKey((v as Record<string, unknown>)[k])}`).join(",")}}`;
 }
 
