@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { dispose, jit, np, scope, tree, valueAndGrad, type NDArray } from "../src/index.ts";
 import { fromFlat } from "../src/core/constant.ts";
 import * as jax from "./jaxjs.ts";
-import { assertFlat, ratio, seededData, seededOneHot, time, type RatioResult, type Timing, type TimingOptions } from "./timing.ts";
+import { compare, ratio, seededData, seededOneHot, type Case, type RatioResult, type Timing, type TimingOptions } from "./timing.ts";
 
 const [D_IN, D_HID, D_OUT, BATCH, LR] = [784, 256, 10, 128, 0.1];
 
@@ -82,41 +82,67 @@ export interface BenchResult {
   extra?: Record<string, unknown>;
 }
 
-export async function benchMlp(opts: TimingOptions, eagerOpts: TimingOptions): Promise<BenchResult> {
+/** A gradus training loop as a timing case; runs 3 steps first and records their losses. */
+export async function gradusTrainCase<S>(name: string, init: () => S, step: (s: S) => [S, NDArray], losses: Record<string, number[]>): Promise<Case> {
+  let s = init();
+  losses[name] = [];
+  for (let i = 0; i < 3; i++) {
+    const [s2, l] = step(s); dispose(s); s = s2;
+    losses[name].push(await l.itemAsync() as number); dispose(l);
+  }
+  return {
+    name,
+    fn: async () => {
+      const [s2, l] = step(s); dispose(s); s = s2;
+      await l.data(); dispose(l);
+    },
+    teardown: () => dispose(s),
+  };
+}
+
+/** A tfjs `optimizer.minimize` loop as a timing case; runs 3 steps first and records their losses. */
+export async function tfjsTrainCase(name: string, step: () => tf.Scalar, teardown: () => void, losses: Record<string, number[]>): Promise<Case> {
+  losses[name] = [];
+  for (let i = 0; i < 3; i++) { const l = step(); losses[name].push((await l.data())[0]!); l.dispose(); }
+  return { name, fn: async () => { const l = step(); await l.data(); l.dispose(); }, teardown };
+}
+
+/** A jax-js training loop as a timing case. jax-js is lazy: each step waits for the new state, then reads the loss. */
+export async function jaxTrainCase<S>(J: jax.JaxJs, name: string, init: () => S, step: (s: S) => [S, jax.JArray], losses: Record<string, number[]>): Promise<Case> {
+  let s = init();
+  losses[name] = [];
+  for (let i = 0; i < 3; i++) {
+    const [s2, l] = step(s); s = s2;
+    losses[name].push((await l.data())[0] as number);
+  }
+  return {
+    name,
+    fn: async () => {
+      const [s2, l] = step(s); s = s2;
+      await J.blockUntilReady(s);
+      await l.data();
+    },
+    teardown: () => J.tree.dispose(s),
+  };
+}
+
+export async function benchMlp(opts: TimingOptions): Promise<BenchResult> {
   const host = hostParams();
   const xHost = seededData(BATCH * D_IN, 5), yHost = seededOneHot(BATCH, D_OUT, 6);
   const notes: string[] = [];
-  const firstLosses: Record<string, number[]> = {};
-  const timings: Timing[] = [];
+  const losses: Record<string, number[]> = {};
+  const cases: Case[] = [];
 
   // gradus jit and eager
   const x = fromHost(xHost, [BATCH, D_IN]), y = fromHost(yHost, [BATCH, D_OUT]);
   const jstep = jit(sgdStep);
-  const kernels = jstep.lower(gradusParams(host), x, y).kernels();
+  const p0 = gradusParams(host);
+  const kernels = jstep.lower(p0, x, y).kernels();
+  dispose(p0);
   const count = (k: string) => kernels.filter((n) => n === k).length;
-  notes.push(`gradus jit(step): ${kernels.length} kernels (${count("dot_general")} dot_general, ${count("transpose")} transpose)`);
-
-  const gradusCase = async (label: string, step: (p: Params) => [Params, NDArray], o: TimingOptions) => {
-    let p = gradusParams(host);
-    const losses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const [np2, l] = step(p); dispose(p); p = np2;
-      losses.push(await l.itemAsync() as number); dispose(l);
-    }
-    firstLosses[label] = losses;
-    const before = tf.memory().numTensors;
-    const t = await time(label, async () => {
-      const [np2, l] = step(p); dispose(p); p = np2;
-      await l.data(); dispose(l);
-    }, o);
-    assertFlat(label, before, tf.memory().numTensors);
-    dispose(p);
-    return t;
-  };
-  const tJit = await gradusCase("gradus jit", (p) => jstep(p, x, y), opts);
-  const tEager = await gradusCase("gradus eager", (p) => scope(() => sgdStep(p, x, y)), eagerOpts);
-  timings.push(tJit, tEager);
-  dispose([x, y]);
+  notes.push(`gradus jit(step).lower().kernels(): ${kernels.length} steps (${count("dot_general")} dot_general, ${count("transpose")} transpose)`);
+  cases.push(await gradusTrainCase("gradus jit", () => gradusParams(host), (p) => jstep(p, x, y), losses));
+  cases.push(await gradusTrainCase("gradus eager", () => gradusParams(host), (p) => scope(() => sgdStep(p, x, y)), losses));
 
   // tfjs optimizer.minimize
   const vars = {
@@ -125,54 +151,36 @@ export async function benchMlp(opts: TimingOptions, eagerOpts: TimingOptions): P
   };
   const tx = tf.tensor(xHost, [BATCH, D_IN]), ty = tf.tensor(yHost, [BATCH, D_OUT]);
   const opt = tf.train.sgd(LR);
-  const tfStep = () => opt.minimize(() => tfjsLoss(vars, tx, ty), true, Object.values(vars))!;
-  firstLosses["tfjs minimize"] = [];
-  for (let i = 0; i < 3; i++) { const l = tfStep(); firstLosses["tfjs minimize"].push((await l.data())[0]!); l.dispose(); }
-  const before = tf.memory().numTensors;
-  const tTf = await time("tfjs minimize", async () => { const l = tfStep(); await l.data(); l.dispose(); }, opts);
-  assertFlat("tfjs minimize", before, tf.memory().numTensors);
-  timings.push(tTf);
-  tf.dispose([...Object.values(vars), tx, ty]);
-  opt.dispose();
+  cases.push(await tfjsTrainCase("tfjs minimize", () => opt.minimize(() => tfjsLoss(vars, tx, ty), true, Object.values(vars))!,
+    () => { tf.dispose([...Object.values(vars), tx, ty]); opt.dispose(); }, losses));
 
   // @jax-js/jax jit
   const J = await jax.load();
-  let tJax: Timing | null = null;
   if (J.ok) {
-    const { numpy: jnp, tree: jtree } = J.jax;
-    const jaxParams = () => ({
-      w1: jnp.array(host.w1).reshape([D_IN, D_HID]), b1: jnp.array(host.b1),
-      w2: jnp.array(host.w2).reshape([D_HID, D_OUT]), b2: jnp.array(host.b2),
-    });
+    const jnp = J.jax.numpy;
     const jx = jnp.array(xHost).reshape([BATCH, D_IN]), jy = jnp.array(yHost).reshape([BATCH, D_OUT]);
     const step = jaxStepFactory(J.jax);
-    let p = jaxParams();
-    firstLosses["jax-js jit"] = [];
-    for (let i = 0; i < 3; i++) {
-      const [p2, l] = step(p, jx.ref, jy.ref) as [typeof p, jax.JArray];
-      p = p2;
-      firstLosses["jax-js jit"].push((await l.data())[0] as number);
-    }
-    tJax = await time("jax-js jit", async () => {
-      const [p2, l] = step(p, jx.ref, jy.ref) as [typeof p, jax.JArray];
-      p = p2;
-      await J.jax.blockUntilReady(p);
-      await l.data();
-    }, opts);
-    timings.push(tJax);
-    jtree.dispose(p); jx.dispose(); jy.dispose();
+    const c = await jaxTrainCase(J.jax, "jax-js jit", () => ({
+      w1: jnp.array(host.w1).reshape([D_IN, D_HID]), b1: jnp.array(host.b1),
+      w2: jnp.array(host.w2).reshape([D_HID, D_OUT]), b2: jnp.array(host.b2),
+    }), (p) => step(p, jx.ref, jy.ref) as [typeof p, jax.JArray], losses);
+    cases.push({ ...c, teardown: () => { c.teardown!(); jx.dispose(); jy.dispose(); } });
   } else {
     notes.push(`@jax-js/jax skipped: ${J.reason}`);
   }
 
-  checkLosses(firstLosses, notes);
+  checkLosses(losses, notes);
+  const timings = await compare(cases, opts, () => tf.memory().numTensors);
+  dispose([x, y]);
+  const t = (name: string) => timings.find((x) => x.name === name);
+  const tJit = t("gradus jit")!, tEager = t("gradus eager")!, tTf = t("tfjs minimize")!, tJax = t("jax-js jit");
   const ratios = [
     ...(tJax ? [ratio("gradus jit / jax-js jit", tJit, tJax, 1.5)] : []),
     ratio("gradus jit / tfjs minimize", tJit, tTf, 0.3),
     ratio("gradus eager / tfjs minimize", tEager, tTf),
     ratio("gradus jit / gradus eager", tJit, tEager),
   ];
-  return { name: "mlp784", timings, ratios, notes, extra: { firstLosses, kernels } };
+  return { name: "mlp784", timings, ratios, notes, extra: { firstLosses: losses, kernels } };
 }
 
 /** All frameworks must agree on the first three losses (same weights, same data, same step). */
@@ -183,4 +191,37 @@ export function checkLosses(losses: Record<string, number[]>, notes: string[], t
     if (!(worst <= tol)) throw new Error(`losses disagree: ${name} ${ls.map((l) => l.toFixed(5))} vs ${refName} ${ref.map((l) => l.toFixed(5))}`);
   }
   notes.push(`first 3 losses agree across frameworks (${ref.map((l) => l.toFixed(4)).join(", ")})`);
+}
+
+/** What bench/profile.ts needs to take a benchmark apart. */
+export interface ProfileTarget {
+  name: string;
+  /** The jitted gradus function and arguments for it (calls are repeatable; outputs are disposed). */
+  jitted: ((...args: any[]) => unknown) & { lower(...args: any[]): { jaxpr: unknown; kernels(): string[] } };
+  args: unknown[];
+  /** The un-jitted function, for eager comparison. */
+  eager: (...args: any[]) => unknown;
+  /** One call of the tfjs baseline, outputs disposed. */
+  tfjs: () => void;
+  teardown: () => void;
+}
+
+export function mlpProfileTarget(): ProfileTarget {
+  const host = hostParams();
+  const xHost = seededData(BATCH * D_IN, 5), yHost = seededOneHot(BATCH, D_OUT, 6);
+  const p = gradusParams(host), x = fromHost(xHost, [BATCH, D_IN]), y = fromHost(yHost, [BATCH, D_OUT]);
+  const vars = {
+    w1: tf.variable(tf.tensor(host.w1, [...SHAPES.w1])), b1: tf.variable(tf.tensor(host.b1, [...SHAPES.b1])),
+    w2: tf.variable(tf.tensor(host.w2, [...SHAPES.w2])), b2: tf.variable(tf.tensor(host.b2, [...SHAPES.b2])),
+  };
+  const tx = tf.tensor(xHost, [BATCH, D_IN]), ty = tf.tensor(yHost, [BATCH, D_OUT]);
+  const opt = tf.train.sgd(LR);
+  return {
+    name: "mlp784",
+    jitted: jit(sgdStep),
+    args: [p, x, y],
+    eager: sgdStep,
+    tfjs: () => opt.minimize(() => tfjsLoss(vars, tx, ty), true, Object.values(vars))!.dispose(),
+    teardown: () => { dispose([p, x, y]); tf.dispose([...Object.values(vars), tx, ty]); opt.dispose(); },
+  };
 }

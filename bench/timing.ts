@@ -12,6 +12,8 @@ export interface TimingOptions {
   iters: number;
   /** Calls per timed block (the result is per call). Use > 1 only for sub-millisecond cases. */
   inner?: number;
+  /** `compare` only: false times each case's blocks back to back instead of round-robin. */
+  interleave?: boolean;
 }
 
 /** One measured case, in milliseconds per call. */
@@ -60,6 +62,48 @@ export function seededData(size: number, seed: number, scale = 1): Float32Array 
     out[i] = ((s / 4294967296) * 2 - 1) * scale;
   }
   return out;
+}
+
+/** One contender of a comparison: `fn` as for `time`; `teardown` frees its state. */
+export interface Case {
+  name: string;
+  fn: (last: boolean) => unknown;
+  teardown?: () => void;
+}
+
+/**
+ * Times several cases against each other: each is warmed up, then the timed blocks are
+ * interleaved round-robin (round r starts at case r mod n), so a burst of load on the
+ * machine hits every case alike and the ratios are measured under the same conditions.
+ */
+export async function compare(cases: readonly Case[], { warmup, iters, inner = 1, interleave = true }: TimingOptions, liveCount?: () => number): Promise<Timing[]> {
+  const samples = cases.map((): number[] => []);
+  const block = async (k: number) => {
+    const fn = cases[k]!.fn;
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) await fn(i === inner - 1);
+    samples[k]!.push((performance.now() - t0) / inner);
+  };
+  let before: number | undefined;
+  if (interleave) {
+    for (const c of cases) for (let i = 0; i < warmup; i++) await c.fn(true);
+    before = liveCount?.();
+    for (let r = 0; r < iters; r++) for (let j = 0; j < cases.length; j++) await block((r + j) % cases.length);
+  } else {
+    before = liveCount?.();
+    for (let k = 0; k < cases.length; k++) {
+      for (let i = 0; i < warmup; i++) await cases[k]!.fn(true);
+      if (k === 0) before = liveCount?.();
+      for (let r = 0; r < iters; r++) await block(k);
+    }
+  }
+  // Live arrays must stay flat while timing: a leak would slow every later call.
+  if (liveCount) assertFlat(cases.map((c) => c.name).join(", "), before!, liveCount());
+  for (const c of cases) c.teardown?.();
+  return cases.map((c, k) => {
+    const s = samples[k]!.sort((a, b) => a - b);
+    return { name: c.name, median: quantile(s, 0.5), min: s[0]!, p25: quantile(s, 0.25), p75: quantile(s, 0.75), iters, inner };
+  });
 }
 
 /** Deterministic one-hot labels [batch, classes]. */

@@ -210,13 +210,13 @@ function asUserTyped(values: tf.TypedArray | unknown, dtype: DType): Float32Arra
 export class ConcreteArray extends NDArray implements Owned {
   readonly #aval: ShapedArray;
   #tensor: tf.Tensor | null;
+  #registered = false;
 
   constructor(tensor: tf.Tensor, aval: ShapedArray) {
     super();
     this.#tensor = tensor;
     this.#aval = aval;
     track(this);
-    finalizer.register(this, tensor, this);
   }
 
   get aval(): ShapedArray { return this.#aval; }
@@ -231,9 +231,17 @@ export class ConcreteArray extends NDArray implements Owned {
     return t;
   }
 
+  /**
+   * The array left every scope: the garbage-collection safety net takes over. Registering
+   * only escaping arrays keeps the registry off the hot path of scoped and jitted code.
+   */
+  escape(): void {
+    if (this.#tensor !== null && !this.#registered) { finalizer.register(this, this.#tensor, this); this.#registered = true; }
+  }
+
   dispose(): void {
     if (this.#tensor === null) return;
-    finalizer.unregister(this);
+    if (this.#registered) finalizer.unregister(this);
     if (!this.#tensor.isDisposed) this.#tensor.dispose();
     this.#tensor = null;
   }

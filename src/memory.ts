@@ -9,13 +9,20 @@
 export interface Owned {
   dispose(): void;
   readonly isDisposed: boolean;
+  /** Called when the array leaves every scope: from then on only `dispose` or the GC frees it. */
+  escape(): void;
 }
 
 const scopes: Set<Owned>[] = [];
 
-/** Called by every array that owns memory when it is created. */
+/**
+ * Called by every array that owns memory when it is created. Inside a scope the scope
+ * owns it; outside, it has escaped at once.
+ */
 export function track(x: Owned): void {
-  scopes[scopes.length - 1]?.add(x);
+  const top = scopes[scopes.length - 1];
+  if (top) top.add(x);
+  else x.escape();
 }
 
 let collectOwned: (tree: unknown) => Owned[] = () => [];
@@ -67,13 +74,14 @@ export function scope<T>(fn: () => T): T {
   if (transforming()) {
     // Without an enclosing scope nobody could release them safely now; the garbage
     // collector's finalizer will (transform entry points always open a scope, so this is rare).
-    if (parent) for (const x of mine) parent.add(x);
+    for (const x of mine) parent ? parent.add(x) : x.escape();
     return result;
   }
   const kept = new Set(collectOwned(result));
   for (const x of mine) {
-    if (kept.has(x)) parent?.add(x);
-    else x.dispose();
+    if (!kept.has(x)) x.dispose();
+    else if (parent) parent.add(x);
+    else x.escape();
   }
   return result;
 }
@@ -99,6 +107,10 @@ export function dispose(tree: unknown): void {
  * scope(() => { params = keep(init()); });
  */
 export function keep<T>(tree: T): T {
-  for (const x of collectOwned(tree)) for (const s of scopes) s.delete(x);
+  for (const x of collectOwned(tree)) {
+    let held = false;
+    for (const s of scopes) held = s.delete(x) || held;
+    if (held) x.escape();
+  }
   return tree;
 }

@@ -157,6 +157,17 @@ export interface JitOptions {
 
 interface CacheEntry { closed: ClosedJaxpr; outTree: TreeDef; name: string }
 
+interface Signature { entry: CacheEntry; inTree: TreeDef; avals: ShapedArray[]; statics: string[] }
+
+function sameSignature(sig: Signature, inTree: TreeDef, xs: readonly NDArray[], statics: readonly string[]): boolean {
+  if (xs.length !== sig.avals.length || statics.some((k, i) => k !== sig.statics[i])) return false;
+  for (let i = 0; i < xs.length; i++) {
+    const a = xs[i]!.aval, b = sig.avals[i]!;
+    if (a !== b && (a.dtype !== b.dtype || a.weakType !== b.weakType || a.shape.length !== b.shape.length || a.shape.some((d, k) => d !== b.shape[k]))) return false;
+  }
+  return inTree.equals(sig.inTree);
+}
+
 /** A jitted function: call it like the original; `lower` shows what will run. */
 export interface Jitted<F extends (...args: any[]) => any> {
   (...args: Parameters<F>): ReturnType<F>;
@@ -201,6 +212,7 @@ function staticKey(v: unknown): string {
  */
 export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [] }: JitOptions = {}): Jitted<F> {
   const cache = new Map<string, CacheEntry>();
+  let last: Signature | null = null;
   const name = f.name || "fn";
   const prepare = (args: unknown[]): { entry: CacheEntry; xs: NDArray[] } => {
     for (const i of staticArgnums) {
@@ -209,7 +221,11 @@ export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [
     const dynamic = args.map((a, i) => (staticArgnums.includes(i) ? null : a));
     const [leaves, inTree] = flatten(dynamic);
     const xs = leaves.map((l, i) => asArray(l as never, `jit(${name}) argument leaf ${i}`));
-    const key = `${inTree}|${xs.map((x) => `${x.aval.str()}${x.weakType ? "w" : ""}`).join(",")}|${staticArgnums.map((i) => staticKey(args[i])).join(",")}`;
+    const statics = staticArgnums.map((i) => staticKey(args[i]));
+    // Fast path: the signature of the previous call again (a training loop), checked
+    // without building the key string (printing a large tree costs ~10 µs per call).
+    if (last && sameSignature(last, inTree, xs, statics)) return { entry: last.entry, xs };
+    const key = `${inTree}|${xs.map((x) => `${x.aval.str()}${x.weakType ? "w" : ""}`).join(",")}|${statics.join(",")}`;
     let entry = cache.get(key);
     if (!entry) {
       let outTree: TreeDef | null = null;
@@ -223,6 +239,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [
       entry = { closed, outTree: outTree!, name };
       cache.set(key, entry);
     }
+    last = { entry, inTree, avals: xs.map((x) => x.aval), statics };
     return { entry, xs };
   };
   const jitted = ((...args: unknown[]) => scope(() => {

@@ -6,7 +6,7 @@ import { normalizeAxes, normalizeAxis } from "../core/shape.ts";
 import type { Primitive } from "../core/primitive.ts";
 import { argmaxP, argminP, cumsumP, reduceMaxP, reduceMinP, reduceProdP, reduceSumP, type AxesParams } from "../lax/reduce.ts";
 import { expandDimsP, reshapeP } from "../lax/structural.ts";
-import { divP, expP, isFiniteP, logP, mulP, selectP, subP } from "../lax/elementwise.ts";
+import { divP, expP, isFiniteP, logP, mulP, selectP, stopGradientP, subP } from "../lax/elementwise.ts";
 import { cast, promote, scoped, checkDtype } from "./promote.ts";
 
 /** Options of sum/prod: NumPy's `axis`, `keepdims` and an accumulation `dtype`. */
@@ -118,7 +118,9 @@ export const logsumexp = scoped((x: ArrayLike, { axis, keepdims = false }: Reduc
   const [a] = promote([x], ["x"], "float");
   const m = reduceWith(reduceMaxP, a!, axis, true, "logsumexp");
   // A non-finite max (all -inf) would give inf - inf = NaN; shifting by 0 there is exact.
-  const shift = selectP.bind1([isFiniteP.bind1([m], {}), m, scalar(0, "float32", true)], {});
+  // The shift cancels mathematically, so it carries no gradient (as in JAX); without the
+  // stop, reverse mode would differentiate through the max for nothing.
+  const shift = stopGradientP.bind1([selectP.bind1([isFiniteP.bind1([m], {}), m, scalar(0, "float32", true)], {})], {});
   const s = reduceWith(reduceSumP, expP.bind1([subP.bind1([a!, shift], {})], {}), axis, true, "logsumexp");
   const out = logP.bind1([s], {}).add(shift);
   return keepdims ? out : reshapeP.bind1([out], { newSizes: out.shape.filter((_, i) => !normalizeAxes(axis, a!.ndim).includes(i)) });
