@@ -159,6 +159,17 @@ export abstract class NDArray {
   tanh(): NDArray { return methods.unary(this, "tanh"); }
 
   /**
+   * JS coercion (`x > 0`, `+x`, template strings): a one-element array converts to its
+   * number, as NumPy's `float(x)`; a traced array raises ConcretizationError, so
+   * `if (x > 0)` inside jit fails loudly instead of silently picking a branch.
+   */
+  [Symbol.toPrimitive](hint: string): number | string {
+    if (hint === "string") return this.toString();
+    if (this.size !== 1) throw new TypeError(`only one-element arrays can be converted to a JS number; got shape ${fmtShape(this.shape)}. Use np.any/np.all, or .toArray()`);
+    return Number(this.concrete("conversion to a JS number (e.g. x > 0)").item());
+  }
+
+  /**
    * Iterates over the first axis, so arrays destructure like in Python:
    * `const [k1, k2] = random.split(key)`.
    */

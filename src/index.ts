@@ -15,6 +15,7 @@ export { ShapedArray } from "./core/aval.ts";
 export { setBackend, getBackend } from "./backend/index.ts";
 export type { BackendName } from "./backend/index.ts";
 export { scope, dispose, keep } from "./memory.ts";
+export { stopGradient } from "./np/math.ts";
 export * as np from "./np/index.ts";
 export * as lax from "./lax/index.ts";
 export * as tree from "./tree/index.ts";

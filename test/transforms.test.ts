@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import {
-  ConcretizationError, dispose, grad, hessian, jacfwd, jacrev, jit, jvp, keep, linearize, makeJaxpr, np, evalShape,
+  ConcretizationError, dispose, grad, random, hessian, jacfwd, jacrev, jit, jvp, keep, linearize, makeJaxpr, np, evalShape,
   scope, valueAndGrad, vjp, vmap, type NDArray,
 } from "../src/index.ts";
 import { tf } from "../src/backend/index.ts";
@@ -101,6 +101,15 @@ describe.each(CPU_BACKENDS)("transforms on %s", (backend) => {
       expect(values(c)).toEqual([1, 1, 1]);
     });
 
+    test("vmap of random functions over a batch of keys equals a loop", () => {
+      const keys = random.split(random.key(7), 3);
+      const batched = vmap((k: NDArray) => random.normal(k, [4]))(keys);
+      expect(batched.shape).toEqual([3, 4]);
+      for (let i = 0; i < 3; i++) expectArray(batched.get(i), values(random.normal(keys.get(i), [4])));
+      const u = jit(vmap((k: NDArray) => random.uniform(k, [2])))(keys);
+      for (let i = 0; i < 3; i++) expectArray(u.get(i), values(random.uniform(keys.get(i), [2])));
+    });
+
     test("vmap of reductions, matmul and indexing equals a loop", () => {
       const f = (x: NDArray) => np.matmul(x.T, x).sum({ axis: 0 }).add(np.max(x)).add(x.get(0).sum());
       const xs = np.linspace(-1, 1, 24).reshape([4, 3, 2]);
@@ -152,6 +161,13 @@ describe.each(CPU_BACKENDS)("transforms on %s", (backend) => {
       const f = jit((x: NDArray) => { np.cos(x); const s = np.sin(x); return s.add(np.sin(x)); });
       expect(f.lower(np.ones([3])).kernels()).toEqual(["sin", "add"]);
       expect(evalShape((x: NDArray) => np.matmul(x, x.T))(np.zeros([4, 3])).str()).toBe("f32[4,4]");
+    });
+
+    test("comparing a traced value in a JS if fails loudly; concrete scalars convert", () => {
+      expect(() => jit((x: NDArray) => ((x as unknown as number) > 0 ? x : x.neg()))(np.array(1))).toThrow(/conversion to a JS number \(e.g. x > 0\) needs a concrete value, but this is a traced f32\[\]/);
+      expect((np.array(3) as unknown as number) > 2).toBe(true);
+      expect(() => (np.ones([2]) as unknown as number) > 0).toThrow(/only one-element arrays can be converted/);
+      expect(`${np.array([1, 2])}`).toBe("[1. 2.]");
     });
 
     test("reading a traced value inside jit says what to do", () => {

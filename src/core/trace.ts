@@ -37,7 +37,7 @@ export abstract class Tracer extends NDArray {
   fullLower(): NDArray { return this; }
   concrete(method: string): ConcreteArray {
     throw new ConcretizationError(
-      `${method}() needs a concrete value, but this is a traced ${this.aval.str()} (under ${this.trace.constructor.name}). ` +
+      `${method.includes(" ") ? method : `${method}()`} needs a concrete value, but this is a traced ${this.aval.str()} (under ${this.trace.constructor.name}). ` +
       "Inside jit, values are abstract: pass the argument through jit's staticArgnums to use its value in JS, " +
       "or use lax.cond / np.where instead of a JS if on an array.",
     );
