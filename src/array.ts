@@ -222,6 +222,8 @@ export class ConcreteArray extends NDArray implements Owned {
   readonly #aval: ShapedArray;
   #tensor: tf.Tensor | null;
   #registered = false;
+  /** A rank-0 array's value when it came from JS (constants), readable on every backend. @internal */
+  hostScalar: number | boolean | undefined;
 
   constructor(tensor: tf.Tensor, aval: ShapedArray) {
     super();

@@ -53,3 +53,15 @@ export function unravel(i: number, shape: readonly number[]): number[] {
 
 /** Multi-index → row-major flat index. */
 export const ravel = (idx: readonly number[], shape: readonly number[]): number => idx.reduce((acc, v, d) => acc * shape[d]! + v, 0);
+
+/**
+ * Collects garbage and lets FinalizationRegistry callbacks run, so that arrays dropped by
+ * earlier tests are freed before a memory test takes its baseline (vitest runs with --expose-gc).
+ */
+export async function settleGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}

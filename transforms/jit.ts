@@ -25,12 +25,17 @@ export interface PjitParams {
   jaxpr: Jaxpr;
   /** The function's name, for printing. */
   name: string;
+  /** False runs every primitive as its own kernel (jit's `fuse` option). */
+  fuse?: boolean;
 }
 
 const executables = new WeakMap<Jaxpr, Executable>();
-export function executableFor(jaxpr: Jaxpr): Executable {
-  let exe = executables.get(jaxpr);
-  if (!exe) { exe = compile(jaxpr); executables.set(jaxpr, exe); }
+const unfusedExecutables = new WeakMap<Jaxpr, Executable>();
+/** The compiled form of a jaxpr (fused unless `fuse` is false), built once. */
+export function executableFor(jaxpr: Jaxpr, fuse = true): Executable {
+  const cache = fuse ? executables : unfusedExecutables;
+  let exe = cache.get(jaxpr);
+  if (!exe) { exe = compile(jaxpr, { fuse }); cache.set(jaxpr, exe); }
   return exe;
 }
 
@@ -55,12 +60,12 @@ const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
 const peCache = new WeakMap<Jaxpr, Map<string, { known: ClosedJaxpr; unknown: Jaxpr; outUnknown: boolean[]; numKnownOuts: number }>>();
 
 /** Binds pjit on a closed jaxpr: its constants go first. */
-export function bindClosed(closed: ClosedJaxpr, args: readonly NDArray[], name: string): NDArray[] {
-  return pjitP.bind([...closed.consts, ...args], { jaxpr: closed.jaxpr, name });
+export function bindClosed(closed: ClosedJaxpr, args: readonly NDArray[], name: string, fuse?: boolean): NDArray[] {
+  return pjitP.bind([...closed.consts, ...args], fuse === false ? { jaxpr: closed.jaxpr, name, fuse } : { jaxpr: closed.jaxpr, name });
 }
 
 export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>("pjit", {
-  impl: (args, { jaxpr }) => executableFor(jaxpr).run(args),
+  impl: (args, { jaxpr, fuse }) => executableFor(jaxpr, fuse !== false).run(args),
   abstractEval: (avals, { jaxpr, name }) => {
     const expected = jaxpr.inAvals;
     const ok = avals.length === expected.length && avals.every((a, i) => a.dtype === expected[i]!.dtype && a.ndim === expected[i]!.ndim && a.shape.every((d, k) => d === expected[i]!.shape[k]));
@@ -153,6 +158,11 @@ partialEvalRules.set("pjit", (trace, tracers, { jaxpr, name }: PjitParams) => {
 export interface JitOptions {
   /** Positional arguments that are ordinary JS values (numbers, strings, configs): part of the cache key, not traced. */
   staticArgnums?: number[];
+  /**
+   * Fuse elementwise chains into generated kernels (WGSL on webgpu, JS loops on cpu and
+   * small wasm outputs). Default true; false runs one tfjs kernel per primitive.
+   */
+  fuse?: boolean;
 }
 
 interface CacheEntry { closed: ClosedJaxpr; outTree: TreeDef; name: string }
@@ -210,7 +220,7 @@ function staticKey(v: unknown): string {
  * f.lower(np.ones([3])).toString()   // the kernel list
  * @throws ConcretizationError if `f` reads a traced value (`.item()`, `if (x > 0)`); mark that argument static or use lax.cond.
  */
-export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [] }: JitOptions = {}): Jitted<F> {
+export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [], fuse = true }: JitOptions = {}): Jitted<F> {
   const cache = new Map<string, CacheEntry>();
   let last: Signature | null = null;
   const name = f.name || "fn";
@@ -244,12 +254,12 @@ export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [
   };
   const jitted = ((...args: unknown[]) => scope(() => {
     const { entry, xs } = prepare(args);
-    return unflatten(entry.outTree, bindClosed(entry.closed, xs, entry.name));
+    return unflatten(entry.outTree, bindClosed(entry.closed, xs, entry.name, fuse));
   })) as unknown as Jitted<F>;
   Object.defineProperty(jitted, "cacheSize", { get: () => cache.size });
   (jitted as { lower: Jitted<F>["lower"] }).lower = (...args) => {
     const { entry } = prepare(args);
-    return new Lowered(entry.closed, executableFor(entry.closed.jaxpr));
+    return new Lowered(entry.closed, executableFor(entry.closed.jaxpr, fuse));
   };
   return jitted;
 }

@@ -23,7 +23,9 @@ export class StagingTracer extends Tracer {
  * while the staged program still needs it. tfjs clones share data, so this costs no copy.
  */
 export function ownedCopy(x: ConcreteArray): ConcreteArray {
-  return keep(ConcreteArray.fromTensor(tf.clone(x.tensor), x.aval));
+  const copy = ConcreteArray.fromTensor(tf.clone(x.tensor), x.aval);
+  copy.hostScalar = x.hostScalar;
+  return keep(copy);
 }
 
 /** Accumulates the equations, constants and variables of one jaxpr being staged. */

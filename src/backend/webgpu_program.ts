@@ -43,6 +43,19 @@ export interface WebGPUBackendLike {
   shouldExecuteOnCPU(inputs: TensorInfo[]): boolean;
   /** The GPU device, for its limits. */
   readonly device: { readonly limits: { readonly maxStorageBuffersPerShaderStage: number } };
+  /** tfjs-webgpu's own record of each tensor's storage (its dtype may differ from the tensor's). */
+  readonly tensorMap: { get(dataId: object): { dtype: string } | undefined };
+}
+
+/**
+ * The dtype a tensor's GPU buffer actually holds: tfjs-webgpu's Cast from bool to float32
+ * reuses the bool (i32) buffer, so a float32 tensor may be stored as integers.
+ *
+ * @example
+ * storageDtype(gpu, tf.cast(boolTensor, "float32"))   // "bool"
+ */
+export function storageDtype(backend: WebGPUBackendLike, t: Tensor): string {
+  return backend.tensorMap.get(t.dataId)?.dtype ?? t.dtype;
 }
 
 /**

@@ -37,6 +37,7 @@ function paramKey(v: unknown): string {
 }
 
 function literalKey(l: Literal): string {
+  if (l.val instanceof ConcreteArray && l.val.hostScalar !== undefined) return `lit:${l.aval.str()}:${String(l.val.hostScalar)}`;
   if (l.val instanceof ConcreteArray && !l.val.isDisposed) {
     try { return `lit:${l.aval.str()}:${String(l.val.item())}`; } catch { /* webgpu: compare by identity */ }
   }

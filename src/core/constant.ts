@@ -52,7 +52,11 @@ export function fromFlat(values: Flat, shape: readonly number[], dtype: DType, w
     case "bool": data = Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0)); break;
   }
   const tensor = tf.tensor(data, [...shape], storageDtype(dtype));
-  return ConcreteArray.fromTensor(tensor, new ShapedArray(shape, dtype, weakType));
+  const out = ConcreteArray.fromTensor(tensor, new ShapedArray(shape, dtype, weakType));
+  // Scalars remember their value, so compiled kernels can inline literals without a
+  // (possibly asynchronous) read.
+  if (shape.length === 0) out.hostScalar = dtype === "bool" ? Boolean(values[0]) : dtype === "uint32" ? (data[0]! >>> 0) : data[0]!;
+  return out;
 }
 
 /**

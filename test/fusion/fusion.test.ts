@@ -1,0 +1,42 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { jit, np, type NDArray } from "../../src/index.ts";
+import { planFusion } from "../../src/compiler/fusion.ts";
+import { CPU_BACKENDS, expectArray, useBackend } from "../helpers.ts";
+import { checkPatterns } from "./checks.ts";
+
+describe.each(CPU_BACKENDS)("fusion on %s", (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test("gelu, layerNorm, softmax cross-entropy and Adam: fused = unfused, with fewer kernels", async () => {
+    await checkPatterns();
+  });
+
+  test("lower() shows the fused groups", () => {
+    const f = jit((x: NDArray, w: NDArray) => np.tanh(np.matmul(x, w)).mul(2).add(1));
+    expect(f.lower(np.ones([4, 3]), np.ones([3, 2])).kernels()).toEqual(["dot_general", "fused[tanh, mul, add → 1]"]);
+  });
+
+  test("a reduction ends a group; its result feeds the next group", () => {
+    const f = jit((x: NDArray) => np.exp(x.sub(np.max(x, { axis: -1, keepdims: true }))).sum({ axis: -1 }));
+    const k = f.lower(np.ones([4, 8])).kernels();
+    expect(k[0]).toBe("reduce_max");
+    expect(k.some((s) => /^fused\[.*sub, exp, reduce_sum → 1\]$/.test(s))).toBe(true);
+  });
+
+  test("no group is formed across an unfused dependency (no cycles)", () => {
+    // b depends on the matmul of a; fusing a with c would need the matmul inside the group.
+    const f = (x: NDArray, w: NDArray) => { const a = np.sin(x); const m = np.matmul(a, w); return a.mul(2).add(np.sum(m)); };
+    const jf = jit(f);
+    const x = np.linspace(-1, 1, 12).reshape([4, 3]), w = np.linspace(0, 1, 6).reshape([3, 2]);
+    expectArray(jf(x, w), jit(f, { fuse: false })(x, w).toArray());
+    const plan = planFusion(jf.lower(x, w).jaxpr.jaxpr);
+    expect(plan.length).toBeGreaterThan(1);
+  });
+
+  test("bool intermediates, selects and comparisons fuse", () => {
+    const f = (x: NDArray) => np.where(x.gt(0), x.square(), x.neg().mul(0.5)).add(x.lt(-1).astype("float32"));
+    const x = np.linspace(-2, 2, 9);
+    expect(jit(f).lower(x).kernels()).toHaveLength(1);
+    expectArray(jit(f)(x), jit(f, { fuse: false })(x).toArray());
+  });
+});
