@@ -34,8 +34,8 @@ type Step = (PrimStep | FusedStep) & {
   release: number[];
 };
 
-/** Logs every kernel a compiled function runs when GRADUS_LOG_KERNELS is set. */
-const logKernels = typeof process !== "undefined" && !!process.env?.GRADUS_LOG_KERNELS;
+/** Whether to log every kernel a compiled function runs (env GRADUS_LOG_KERNELS, read per call). */
+const kernelLogging = () => typeof process !== "undefined" && !!process.env?.GRADUS_LOG_KERNELS;
 
 /** Counts of kernels run by compiled code (fused launches and primitive steps), for tests and benchmarks. */
 export const executorStats = { fusedLaunches: 0, primitiveSteps: 0 };
@@ -55,6 +55,7 @@ export class Executable {
     const owned: boolean[] = new Array(this.numSlots).fill(false);
     this.inSlots.forEach((s, i) => { regs[s] = inputs[i]; });
     const read = (src: Source) => ("slot" in src ? regs[src.slot]! : src.literal);
+    const logKernels = kernelLogging();
     for (const step of this.steps) {
       const ins = step.inputs.map(read);
       let outs: Tensor[];

@@ -10,12 +10,13 @@ import type { Cluster } from "./fusion.ts";
 import { JS, JS_PRELUDE, WGSL, WGSL_PRELUDE, kernelCode, type KernelCode } from "./codegen.ts";
 
 /**
- * Largest output (elements) a generated JS loop handles on wasm. Measured with
- * bench/fusion.ts: the loop (reading inputs out of the wasm heap and writing the result
- * back) beats a chain of 3+ wasm kernels up to a few thousand elements, then loses to
- * XNNPACK's vectorized kernels (TFJS-NOTES: "JS loops beat wasm kernels only for small sizes").
+ * Largest output (elements) a generated JS loop handles on wasm (env
+ * GRADUS_WASM_FUSION_MAX overrides it). Measured with bench/fusion.ts on the four issue-7
+ * patterns: at 2048 elements the loop is 1.3–1.9× faster than the kernel chain, at 4096
+ * 1.0–1.3×, at 8192 0.6–1.06× and at 32768 0.4–0.9× (XNNPACK's vectorized kernels win;
+ * TFJS-NOTES: "JS loops beat wasm kernels only for small sizes").
  */
-export const WASM_JS_FUSION_MAX = 4096;
+export const WASM_JS_FUSION_MAX = Number(process.env.GRADUS_WASM_FUSION_MAX ?? 4096);
 
 function fnv1a(s: string): string {
   let h = 0x811c9dc5;

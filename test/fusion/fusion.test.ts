@@ -33,6 +33,18 @@ describe.each(CPU_BACKENDS)("fusion on %s", (backend) => {
     expect(plan.length).toBeGreaterThan(1);
   });
 
+  test("GRADUS_LOG_KERNELS logs each kernel a compiled call runs", () => {
+    const f = jit((x: NDArray, w: NDArray) => np.tanh(np.matmul(x, w)).mul(2));
+    const args = [np.ones([2, 3]), np.ones([3, 2])] as const;
+    f(...args);
+    const lines: string[] = [];
+    const original = console.error;
+    process.env.GRADUS_LOG_KERNELS = "1";
+    console.error = (...a: unknown[]) => { lines.push(a.join(" ")); };
+    try { f(...args); } finally { console.error = original; delete process.env.GRADUS_LOG_KERNELS; }
+    expect(lines).toEqual(["[gradus] dot_general", `[gradus] js fused[tanh, mul → 1]`]);
+  });
+
   test("bool intermediates, selects and comparisons fuse", () => {
     const f = (x: NDArray) => np.where(x.gt(0), x.square(), x.neg().mul(0.5)).add(x.lt(-1).astype("float32"));
     const x = np.linspace(-2, 2, 9);
