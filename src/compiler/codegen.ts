@@ -35,6 +35,12 @@ function mappedStrides(inShape: readonly number[], dims: readonly number[], shap
   return out;
 }
 
+/**
+ * How sizes enter the code: WGSL reads them from uniforms (so one compiled shader serves
+ * every size: pipeline caches key on structure), JS bakes them in. Set per kernelCode call.
+ */
+let size: (v: number) => string = String;
+
 /** A target language: how to write loads, literals and each primitive. */
 interface Dialect {
   f32(v: number): string;
@@ -42,7 +48,9 @@ interface Dialect {
   load(name: string, index: string, isBool: boolean): string;
   op(prim: string, args: string[], eqn: JaxprEqn): string;
   letLine(name: string, expr: string): string;
-  idiv(a: string, b: number): string;
+  idiv(a: string, b: string): string;
+  /** Whether sizes travel as uniforms (WGSL) rather than constants (JS). */
+  sizesAsUniforms: boolean;
 }
 
 const literalValue = (l: Literal): number | boolean => {
@@ -75,7 +83,7 @@ function sliceFor(cluster: Cluster, out: Var): JaxprEqn[] {
 function expressionBody(d: Dialect, cluster: Cluster, eqns: JaxprEqn[], coords: string[], names: Map<Var, string>, tag: string, intStored: ReadonlySet<number>): string[] {
   const lines: string[] = [];
   const indexExpr = (strides: number[]) => {
-    const terms = strides.flatMap((s, k) => (s === 0 ? [] : [s === 1 ? coords[k]! : `${coords[k]} * ${s}`]));
+    const terms = strides.flatMap((s, k) => (s === 0 ? [] : [s === 1 ? coords[k]! : `${coords[k]} * ${size(s)}`]));
     return terms.length ? terms.join(" + ") : "0";
   };
   const atom = (a: Atom, strides?: number[]): string => {
@@ -112,7 +120,7 @@ function expressionBody(d: Dialect, cluster: Cluster, eqns: JaxprEqn[], coords: 
 /** Reads an external input at the iteration point `coords` (NumPy broadcasting against the cluster shape). */
 function readInput(d: Dialect, cluster: Cluster, v: Var, coords: string[], intStored: ReadonlySet<number>): string {
   const strides = broadcastStrides(v.aval.shape, cluster.shape);
-  const terms = strides.flatMap((s, k) => (s === 0 ? [] : [s === 1 ? coords[k]! : `${coords[k]} * ${s}`]));
+  const terms = strides.flatMap((s, k) => (s === 0 ? [] : [s === 1 ? coords[k]! : `${coords[k]} * ${size(s)}`]));
   return loadInput(d, cluster.inputs.indexOf(v), terms.length ? terms.join(" + ") : "0", v.aval.dtype === "bool", intStored);
 }
 
@@ -130,8 +138,8 @@ function coordLines(d: Dialect, index: string, shape: readonly number[], prefix:
   const strides = contiguousStrides(shape);
   const names = shape.map((_, i) => `${prefix}${i}`);
   const lines = shape.map((n, i) => {
-    const q = strides[i] === 1 ? index : d.idiv(index, strides[i]!);
-    return d.letLine(names[i]!, i === 0 ? q : `(${q}) % ${n}`);
+    const q = strides[i] === 1 ? index : d.idiv(index, size(strides[i]!));
+    return d.letLine(names[i]!, i === 0 ? q : `(${q}) % ${size(n)}`);
   });
   return [lines, names];
 }
@@ -143,17 +151,33 @@ export interface KernelCode {
   outIsBool: boolean;
   /** The cluster inputs this kernel reads (WGSL drops unused bindings, so only these are bound). */
   usedInputs: number[];
+  /** Values of the size uniforms `u0, u1, ...` the code reads (WGSL). */
+  sizes: number[];
 }
 
 function finish(body: string, outShape: number[], outIsBool: boolean): KernelCode {
   const used = [...new Set([...body.matchAll(/\bX(\d+)\[/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
-  return { body, outShape, outIsBool, usedInputs: used };
+  return { body, outShape, outIsBool, usedInputs: used, sizes: [] };
 }
 
 /** Generates the code of the kernel that computes cluster output `out`. */
 export function kernelCode(
-  d: Dialect & { reduceLoop(init: string, count: number, body: string[], combine: (acc: string, v: string) => string, acc: string, r: string): string[]; store(v: string, isBool: boolean): string; neutral(kind: string): string },
+  d: Dialect & { reduceLoop(init: string, count: string, body: string[], combine: (acc: string, v: string) => string, acc: string, r: string): string[]; store(v: string, isBool: boolean): string; neutral(kind: string): string },
   cluster: Cluster, out: Var, intStored: ReadonlySet<number> = new Set(),
+): KernelCode {
+  const sizes: number[] = [];
+  size = d.sizesAsUniforms ? (v) => { sizes.push(v); return `uniforms.u${sizes.length - 1}`; } : String;
+  try {
+    const code = kernelCodeWith(d, cluster, out, intStored);
+    return { ...code, sizes };
+  } finally {
+    size = String;
+  }
+}
+
+function kernelCodeWith(
+  d: Dialect & { reduceLoop(init: string, count: string, body: string[], combine: (acc: string, v: string) => string, acc: string, r: string): string[]; store(v: string, isBool: boolean): string; neutral(kind: string): string },
+  cluster: Cluster, out: Var, intStored: ReadonlySet<number>,
 ): KernelCode {
   const eqns = sliceFor(cluster, out);
   const last = eqns[eqns.length - 1]!;
@@ -180,7 +204,7 @@ export function kernelCode(
     : readInput(d, cluster, operand as Var, coords, intStored);
   const kind = last.primitive.name;
   const combine = (acc: string, v: string) => (kind === "reduce_sum" ? `${acc} + ${v}` : kind === "reduce_max" ? d.op("max", [acc, v], last) : d.op("min", [acc, v], last));
-  const loop = d.reduceLoop(d.neutral(kind), count, [...rl, ...inner], combine, "acc", value);
+  const loop = d.reduceLoop(d.neutral(kind), size(count), [...rl, ...inner], combine, "acc", value);
   return finish([...ol, ...loop, d.store("acc", false)].join("\n"), [...out.aval.shape], outIsBool);
 }
 
@@ -194,10 +218,11 @@ export const WGSL = {
   bool: (v: boolean) => (v ? "true" : "false"),
   load: (name: string, index: string, isBool: boolean) => (isBool ? `(${name}[${index}] != 0)` : `${name}[${index}]`),
   letLine: (name: string, expr: string) => `let ${name} = ${expr};`,
-  idiv: (a: string, b: number) => `${a} / ${b}`,
+  idiv: (a: string, b: string) => `${a} / ${b}`,
+  sizesAsUniforms: true,
   store: (v: string, isBool: boolean) => (isBool ? `result[index] = select(0, 1, ${v});` : `result[index] = ${v};`),
   neutral: (kind: string) => (kind === "reduce_sum" ? "0.0" : kind === "reduce_max" ? wgslF32(-Infinity) : wgslF32(Infinity)),
-  reduceLoop: (init: string, count: number, body: string[], combine: (a: string, v: string) => string, acc: string, value: string) => [
+  reduceLoop: (init: string, count: string, body: string[], combine: (a: string, v: string) => string, acc: string, value: string) => [
     `var ${acc} = ${init};`,
     `for (var r = 0; r < ${count}; r = r + 1) {`,
     ...body.map((l) => `  ${l}`),
@@ -271,10 +296,11 @@ export const JS = {
   bool: (v: boolean) => (v ? "true" : "false"),
   load: (name: string, index: string, isBool: boolean) => (isBool ? `(${name}[${index}] !== 0)` : `${name}[${index}]`),
   letLine: (name: string, expr: string) => `const ${name} = ${expr};`,
-  idiv: (a: string, b: number) => `Math.floor(${a} / ${b})`,
+  idiv: (a: string, b: string) => `Math.floor(${a} / ${b})`,
+  sizesAsUniforms: false,
   store: (v: string, isBool: boolean) => (isBool ? `result[index] = ${v} ? 1 : 0;` : `result[index] = ${v};`),
   neutral: (kind: string) => (kind === "reduce_sum" ? "0" : kind === "reduce_max" ? "-Infinity" : "Infinity"),
-  reduceLoop: (init: string, count: number, body: string[], combine: (a: string, v: string) => string, acc: string, value: string) => [
+  reduceLoop: (init: string, count: string, body: string[], combine: (a: string, v: string) => string, acc: string, value: string) => [
     `let ${acc} = ${init};`,
     `for (let r = 0; r < ${count}; r++) {`,
     ...body.map((l) => `  ${l}`),

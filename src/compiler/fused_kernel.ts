@@ -64,6 +64,7 @@ export class FusedKernel {
       body: k.body,
       prelude: WGSL_PRELUDE,
       needCoords: false,
+      uniforms: k.sizes.map((v, i) => [`u${i}`, v] as const),
     }));
   }
 

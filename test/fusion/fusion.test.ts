@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { jit, np, type NDArray } from "../../src/index.ts";
 import { planFusion } from "../../src/compiler/fusion.ts";
+import { kernelCode, WGSL } from "../../src/compiler/codegen.ts";
 import { CPU_BACKENDS, expectArray, useBackend } from "../helpers.ts";
 import { checkPatterns } from "./checks.ts";
 
@@ -31,6 +32,18 @@ describe.each(CPU_BACKENDS)("fusion on %s", (backend) => {
     expectArray(jf(x, w), jit(f, { fuse: false })(x, w).toArray());
     const plan = planFusion(jf.lower(x, w).jaxpr.jaxpr);
     expect(plan.length).toBeGreaterThan(1);
+  });
+
+  test("generated WGSL is keyed by structure: sizes travel as uniforms", () => {
+    const f = jit((x: NDArray) => np.exp(x.sub(np.max(x, { axis: -1, keepdims: true }))).sum({ axis: -1 }));
+    const code = (rows: number, cols: number) => {
+      const jaxpr = f.lower(np.ones([rows, cols])).jaxpr.jaxpr;
+      const cluster = planFusion(jaxpr).flatMap((p) => ("cluster" in p ? [p.cluster] : []))[0]!;
+      return kernelCode(WGSL, cluster, cluster.outputs[0]!);
+    };
+    const a = code(4, 8), b = code(16, 32);
+    expect(a.body).toBe(b.body);
+    expect(a.sizes).not.toEqual(b.sizes);
   });
 
   test("GRADUS_LOG_KERNELS logs each kernel a compiled call runs", () => {
