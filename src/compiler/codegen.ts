@@ -211,7 +211,9 @@ function kernelCodeWith(
 // ---------------------------------------------------------------------------------------
 // WGSL
 
-const wgslF32 = (v: number) => (Number.isFinite(v) ? `f32(${Number.isInteger(v) ? `${v}.0` : v.toExponential()})` : Number.isNaN(v) ? "bitcast<f32>(0x7fc00000u)" : v > 0 ? "bitcast<f32>(0x7f800000u)" : "bitcast<f32>(0xff800000u)");
+// Non-finite values go through a function call: WGSL rejects infinities and NaN in constant
+// expressions ("value -inf cannot be represented as 'f32'"), and calls are not constant.
+const wgslF32 = (v: number) => (Number.isFinite(v) ? `f32(${Number.isInteger(v) ? `${v}.0` : v.toExponential()})` : Number.isNaN(v) ? "gradus_f32bits(0x7fc00000u)" : v > 0 ? "gradus_f32bits(0x7f800000u)" : "gradus_f32bits(0xff800000u)");
 
 export const WGSL = {
   f32: wgslF32,
@@ -277,6 +279,9 @@ export const WGSL = {
 
 /** Helpers the WGSL kernels may call. */
 export const WGSL_PRELUDE = `
+fn gradus_f32bits(b : u32) -> f32 {
+  return bitcast<f32>(b);
+}
 fn gradus_tanh(x : f32) -> f32 {
   let e = exp(-2.0 * abs(x));
   return sign(x) * (1.0 - e) / (1.0 + e);

@@ -37,3 +37,17 @@ describe("fusion on webgpu", () => {
     await checkPatterns();
   });
 });
+
+describe("fused WGSL with non-finite constants", () => {
+  beforeAll(async () => { await setBackend("webgpu"); }, 120_000);
+  afterAll(async () => { await setBackend("wasm"); });
+
+  test("max-reductions start from -inf and infinite literals compile", async () => {
+    const f = (x: NDArray) => np.max(np.where(x.gt(0), x, -Infinity), { axis: -1 }).add(np.min(x.mul(2), { axis: -1 }));
+    const x = np.linspace(-1, 1, 64 * 40).reshape([64, 40]);
+    expect(jit(f).lower(x).kernels().some((k) => k.startsWith("fused"))).toBe(true);
+    const a = (await jit(f)(x).data()) as Float32Array, b = (await jit(f, { fuse: false })(x).data()) as Float32Array;
+    a.forEach((v, i) => expect(v === b[i] || Math.abs(v - b[i]!) <= 1e-6, `element ${i}: ${v} vs ${b[i]}`).toBe(true));
+    expect(a.some((v) => v === -Infinity)).toBe(true);
+  });
+});
