@@ -79,7 +79,11 @@ export function planFusion(jaxpr: Jaxpr, { minSize = 2, maxInputs = Infinity }: 
   const hasReduction = eqns.map((_, i) => roles[i] === "reduction");
   const members = new Map<number, Set<number>>(eqns.map((_, i) => [i, new Set([i])]));
 
-  /** Is there a path from cluster `a` to cluster `b` that leaves both (a cycle if merged)? */
+  /**
+   * Is there a path from cluster `a` to cluster `b` that leaves both (a cycle if merged)?
+   * Other clusters count as single nodes, since they run as one step: reaching any member
+   * of one continues from all of its members.
+   */
   const pathThroughOutside = (a: number, b: number): boolean => {
     const inA = members.get(a)!, inB = members.get(b)!;
     const seen = new Set<number>();
@@ -88,9 +92,12 @@ export function planFusion(jaxpr: Jaxpr, { minSize = 2, maxInputs = Infinity }: 
     while (stack.length) {
       const n = stack.pop()!;
       if (seen.has(n)) continue;
-      seen.add(n);
       if (inB.has(n)) return true;
-      for (const c of consumers[n]!) stack.push(c);
+      if (inA.has(n)) continue;
+      for (const m of members.get(find(n))!) {
+        seen.add(m);
+        for (const c of consumers[m]!) if (!seen.has(c)) stack.push(c);
+      }
     }
     return false;
   };
@@ -149,7 +156,11 @@ export function planFusion(jaxpr: Jaxpr, { minSize = 2, maxInputs = Infinity }: 
   const pending = eqns.map((_, i) => i);
   while (pending.length) {
     const k = pending.findIndex((i) => ready(find(i)));
-    if (k < 0) throw new Error("internal: fusion produced a cycle");
+    if (k < 0) {
+      const describe = (i: number) => `${i}:${eqns[i]!.primitive.name}`;
+      const groups = [...new Set(pending.map(find))].map((r) => `{${[...members.get(r)!].map(describe).join(" ")}}`);
+      throw new Error(`internal: fusion produced a cycle; pending clusters ${groups.join(" ")} in\n${jaxpr}`);
+    }
     const root = find(pending[k]!);
     const set = clusterOf(root);
     const idx = [...set].sort((x, y) => x - y);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { jit, np, type NDArray } from "../../src/index.ts";
+import { jit, lax, np, type NDArray } from "../../src/index.ts";
 import { planFusion } from "../../src/compiler/fusion.ts";
 import { kernelCode, WGSL } from "../../src/compiler/codegen.ts";
 import { CPU_BACKENDS, expectArray, useBackend } from "../helpers.ts";
@@ -56,6 +56,23 @@ describe.each(CPU_BACKENDS)("fusion on %s", (backend) => {
     console.error = (...a: unknown[]) => { lines.push(a.join(" ")); };
     try { f(...args); } finally { console.error = original; delete process.env.GRADUS_LOG_KERNELS; }
     expect(lines).toEqual(["[gradus] dot_general", `[gradus] js fused[tanh, mul → 1]`]);
+  });
+
+  test("clusters count as one node in the cycle check (a view shared by two clusters)", () => {
+    // l is a view read by clusters {m, s, z} and {t, u, v, sum}; the second feeds z back
+    // through a matmul. Node-level paths see no cycle (u does not reach the sum), but the
+    // clusters, run as units, would wait on each other.
+    const f = (a: NDArray, b: NDArray, w: NDArray) => {
+      const l = lax.reshape(np.matmul(a, w), [2, 3]);
+      const s = l.mul(b).neg();
+      const t = np.exp(a);
+      const u = l.mul(t);
+      const back = np.matmul(t.mul(b).sum({ axis: 1 }), np.ones([2, 3]));
+      return [s.add(lax.reshape(back, [1, 3])), u];
+    };
+    const a = np.linspace(-1, 1, 6).reshape([2, 3]), b = np.linspace(0, 2, 6).reshape([2, 3]), w = np.linspace(-0.5, 0.5, 9).reshape([3, 3]);
+    const fused = jit(f)(a, b, w) as NDArray[], plain = jit(f, { fuse: false })(a, b, w) as NDArray[];
+    fused.forEach((x, i) => expectArray(x, plain[i]!.toArray()));
   });
 
   test("bool intermediates, selects and comparisons fuse", () => {
