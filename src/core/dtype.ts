@@ -75,8 +75,13 @@ function joinStrong(a: DType, b: DType): DType {
   return kindRank(a) >= kindRank(b) ? a : b;
 }
 
-/** The dtype a JS value takes when it enters gradus as a weakly typed scalar. */
+/**
+ * The dtype a JS value takes when it enters gradus as a weakly typed scalar: integral
+ * numbers that int32 holds are weak int32, every other number (fractions, and integral
+ * values beyond int32 such as 1e30 or 2 ** 40) is weak float32.
+ */
 export function dtypeOfScalar(x: number | boolean): TypedInput {
   if (typeof x === "boolean") return { dtype: "bool", weakType: false };
-  return { dtype: Number.isInteger(x) ? "int32" : "float32", weakType: true };
+  const int32 = Number.isInteger(x) && x >= -2147483648 && x <= 2147483647;
+  return { dtype: int32 ? "int32" : "float32", weakType: true };
 }
