@@ -25,9 +25,16 @@ export type ArrayLike = NDArray | number | boolean | NestedArray;
 
 /**
  * Options for reductions on arrays: the axes to reduce (all by default) and whether to keep them as size 1.
- * @example x.sum({ axis: 0, keepdims: true })
+ * @example
+ * const x = np.array([[1, 2], [3, 4]]);
+ * x.sum({ axis: 0, keepdims: true })   // [[4, 6]]
  */
-export interface ReduceOptions { axis?: number | number[] | null; keepdims?: boolean }
+export interface ReduceOptions {
+  /** The axis or axes to reduce (negative counts from the end); all when null or absent. */
+  axis?: number | number[] | null;
+  /** Keep reduced axes as size 1 so the result broadcasts against the input (default false). */
+  keepdims?: boolean;
+}
 
 /**
  * The methods NDArray forwards to `np`. They are installed by the np module so that this
@@ -64,6 +71,7 @@ export const methods = {} as ArrayMethods;
  * // ConcretizationError: item() needs a concrete value, but this is a traced f32[] ...
  */
 export class ConcretizationError extends Error {
+  /** Always "ConcretizationError". */
   override name = "ConcretizationError";
 }
 

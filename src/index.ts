@@ -11,6 +11,7 @@
 export { NDArray, ConcretizationError } from "./array.ts";
 export type { ArrayLike, NestedArray, ReduceOptions } from "./array.ts";
 export type { DType } from "./core/dtype.ts";
+export type { Shape } from "./core/shape.ts";
 export { ShapedArray } from "./core/aval.ts";
 export { setBackend, getBackend } from "./backend/index.ts";
 export type { BackendName } from "./backend/index.ts";

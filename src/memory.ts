@@ -48,6 +48,7 @@ export function setOwnedCollector(f: (tree: unknown) => Owned[]): void {
  * the result move to the enclosing scope. Scopes nest. `fn` must be synchronous.
  *
  * @example
+ * const x = np.array([0, 1]);
  * const y = scope(() => {
  *   const t = np.exp(x);          // released when the scope ends
  *   return t.add(1);              // kept: part of the result
@@ -103,8 +104,9 @@ export function dispose(tree: unknown): void {
  * then released only by `dispose` (or garbage collection). Returns the tree.
  *
  * @example
+ * const init = () => ({ w: np.ones([2, 2]), b: np.zeros([2]) });
  * let params;
- * scope(() => { params = keep(init()); });
+ * scope(() => { params = keep(init()); });   // params survives the scope
  */
 export function keep<T>(tree: T): T {
   for (const x of collectOwned(tree)) {

@@ -26,7 +26,8 @@ import { PartialVal, PETrace, PETracer, partialEvalRules, tracersToJaxpr } from 
  *
  * @example
  * const saveExps: CheckpointPolicy = (prim) => prim.name === "exp";
- * checkpoint(f, { policy: saveExps });
+ * const f = checkpoint((x: NDArray) => np.sin(np.exp(x)), { policy: saveExps });
+ * grad((x: NDArray) => f(x).sum())(np.array([0, 1]));   // exp saved, sin recomputed
  */
 export type CheckpointPolicy = (prim: Primitive<any>, params: any) => boolean;
 
@@ -48,11 +49,15 @@ function dotsWithNoBatchDimsSaveable(prim: Primitive<any>, params: any): boolean
  * const layer = checkpoint((w: NDArray, x: NDArray) => np.tanh(np.matmul(x, w)), { policy: checkpointPolicies.dotsSaveable });
  */
 export const checkpointPolicies = {
+  /** Save nothing: recompute every intermediate in the backward pass (the default). */
   nothingSaveable,
+  /** Save everything: as if there were no checkpoint. */
   everythingSaveable,
+  /** Save the results of matrix multiplications (dot_general); recompute the rest. */
   dotsSaveable,
   /** Alias of dotsSaveable, as in JAX. */
   checkpointDots: dotsSaveable,
+  /** Save dot_general results that have no batch dimensions. */
   dotsWithNoBatchDimsSaveable,
 } as const satisfies Record<string, CheckpointPolicy>;
 
@@ -250,7 +255,9 @@ partialEvalRules.set("checkpoint", (trace, tracers, { jaxpr, name, policy }: Che
  * Options of checkpoint.
  *
  * @example
- * checkpoint(block, { policy: checkpointPolicies.dotsSaveable, staticArgnums: [0] });
+ * const block = (depth: number, x: NDArray) => { for (let i = 0; i < depth; i++) x = np.tanh(np.matmul(x, x)); return x; };
+ * const remat = checkpoint(block, { policy: checkpointPolicies.dotsSaveable, staticArgnums: [0] });
+ * grad((x: NDArray) => remat(2, x).sum())(np.eye(2)).shape   // [2, 2]
  */
 export interface CheckpointOptions {
   /** Which intermediates the forward pass may save (default: {@link checkpointPolicies}.nothingSaveable). */
@@ -265,11 +272,15 @@ export interface CheckpointOptions {
  * compute for memory. Values and derivatives are unchanged. Arguments and results are
  * pytrees; `f` is traced once per argument signature, like jit.
  *
+ * @param f the function whose intermediates are recomputed in the backward pass.
+ * @param opts `policy` (what may be saved), `staticArgnums`.
+ * @returns a function with `f`'s signature and values.
  * @example
  * const block = checkpoint((x: NDArray) => np.sin(np.sin(x)));
  * grad((x: NDArray) => np.sum(block(x)))(np.array([1, 2]));   // same as without checkpoint
  * makeJaxpr(grad((x: NDArray) => np.sum(block(x))))(np.array([1, 2])).toString();
  * // the backward `checkpoint[...]` equation recomputes `sin`
+ * @typeParam F the function's type; the checkpointed function has the same type.
  * @throws RangeError / TypeError for a bad `staticArgnums` entry (out of range, or an array argument).
  */
 export function checkpoint<F extends (...args: any[]) => any>(f: F, { policy = nothingSaveable, staticArgnums = [] }: CheckpointOptions = {}): F {
@@ -288,5 +299,7 @@ export function checkpoint<F extends (...args: any[]) => any>(f: F, { policy = n
  *
  * @example
  * const g = grad((x: NDArray) => np.sum(remat(np.tanh)(x)));
+ * g(np.array([0, 1]))   // [1, 0.4199743]
+ * @typeParam F the function's type; the checkpointed function has the same type.
  */
 export const remat = checkpoint;

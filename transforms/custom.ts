@@ -89,6 +89,8 @@ function closureError(kind: "customJvp" | "customVjp", name: string): Error {
  * The primitive behind {@link customJvp}: runs its jaxpr when evaluated, its rule under JVP.
  *
  * @example
+ * const log1pexp = customJvp((x: NDArray) => np.log(np.exp(x).add(1)))
+ *   .defjvp(([x], [t]) => [np.log(np.exp(x).add(1)), np.sigmoid(x).mul(t)]);
  * makeJaxpr(log1pexp)(np.array(1)).toString()   // ... custom_jvp_call[jaxpr={ ... } numConsts=0 jvp=log1pexp_jvp name=log1pexp] a ...
  */
 export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<CustomJvpParams>("custom_jvp_call", {
@@ -172,6 +174,9 @@ export interface CustomJvp<F extends AnyFn> {
  * at the first call. Differentiating with respect to a value `f` closes over is an error
  * (pass it as an argument instead).
  *
+ * @param f the function; its derivative rule comes from `.defjvp(rule)`.
+ * @param opts `nondiffArgnums`: arguments that are not differentiated (passed to the rule first).
+ * @returns a {@link CustomJvp}: call `.defjvp(rule)` to get the function with its rule.
  * @example
  * const log1pexp = customJvp((x: NDArray) => np.log(np.exp(x).add(1))).defjvp(([x], [t]) => [
  *   log1pexp(x),
@@ -305,8 +310,9 @@ function forwardModeError(name: string): Error {
  * raises JAX's "can't apply forward-mode autodiff (jvp) to a custom_vjp function".
  *
  * @example
- * const lin = linearizeFlat((x) => [clipGradient(x)], [np.ones([2])]);
- * lin.jaxpr.jaxpr.eqns.map((e) => e.primitive.name)   // ["custom_lin"]
+ * const clipGradient = customVjp((x: NDArray) => x).defvjp((x: NDArray) => [x, null], (_: null, g: NDArray) => [np.clip(g, -1, 1)]);
+ * const [, fJvp] = linearize(clipGradient, np.ones([2]));
+ * makeJaxpr(fJvp)(np.ones([2])).toString()   // { lambda ; a:f32[2]. let b:f32[2] = custom_lin[... bwd=fn_bwd ...] a in (b,) }
  */
 export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinParams>("custom_lin", {
   impl: (_args, { name }) => { throw forwardModeError(name); },
@@ -339,6 +345,7 @@ export const customLinP: Primitive<CustomLinParams> = definePrimitive<CustomLinP
  * `fwd` and binds {@link customLinP}, whose transpose calls `bwd`.
  *
  * @example
+ * const clipGradient = customVjp((x: NDArray) => x).defvjp((x: NDArray) => [x, null], (_: null, g: NDArray) => [np.clip(g, -1, 1)]);
  * makeJaxpr(clipGradient)(np.ones([2])).toString()   // ... custom_vjp_call[jaxpr={ ... } numConsts=0 fwd=clipGradient_fwd name=clipGradient] a ...
  */
 export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<CustomVjpParams>("custom_vjp_call", {
@@ -435,6 +442,9 @@ function checkCotangents(g: unknown, argDefs: readonly TreeDef[], inAvals: reado
  * and vmap); evaluation runs `f`; forward mode (`jvp`) raises an error, as in JAX.
  * `f` is traced once per argument signature, like jit.
  *
+ * @param f the function; its backward pass comes from `.defvjp(fwd, bwd)`.
+ * @param opts `nondiffArgnums`: arguments that are not differentiated.
+ * @returns a {@link CustomVjp}: call `.defvjp(fwd, bwd)` to get the function with its rules.
  * @example
  * // Identity forward, gradient clipped to [-1, 1] backward.
  * const clipGradient = customVjp((x: NDArray) => x).defvjp(

@@ -62,6 +62,9 @@ const residualFinalizer = new FinalizationRegistry<NDArray[]>((consts) => dispos
  * Evaluates `f` and returns a function computing its JVP at that point (the linear map
  * v ↦ J v), with the primal work done once.
  *
+ * @param f a function of pytrees of arrays.
+ * @param primals the point: one pytree per argument of `f`.
+ * @returns `[out, jvpFn]`: `f(...primals)`, and the linear map from tangents (one per primal) to the output tangent, which runs without re-running `f`.
  * @example
  * const [y, fJvp] = linearize((x: NDArray) => np.sin(x), np.array(0));
  * fJvp(np.array(2)).item()   // 2 (cos 0 · 2)
@@ -93,6 +96,9 @@ export function vjpOfLinearized(lin: Linearized, primals: readonly NDArray[], ct
  * Evaluates `f` and returns a function pulling output cotangents back to the inputs
  * (vᵀ J): one cotangent per primal argument, each with that argument's structure.
  *
+ * @param f a function of pytrees of arrays returning a pytree of arrays.
+ * @param primals the point: one pytree per argument of `f`.
+ * @returns `[out, vjpFn]`: `f(...primals)`, and a function from an output cotangent (a pytree like `out`) to the list of cotangents, one per primal.
  * @example
  * const [y, vjpFn] = vjp((x: NDArray) => np.sin(x), np.array([0, 1]));
  * vjpFn(np.ones([2]))[0]   // [1, 0.5403]
@@ -118,7 +124,11 @@ export function vjp(f: (...args: any[]) => any, ...primals: unknown[]): [any, (c
   });
 }
 
-/** Options of grad / valueAndGrad. */
+/**
+ * Options of grad / valueAndGrad.
+ * @example
+ * grad((x: NDArray, y: NDArray) => x.mul(y).sum(), { argnums: 1 } satisfies GradOptions)(np.array([2]), np.array([5]))   // [2]
+ */
 export interface GradOptions {
   /** Which positional argument(s) to differentiate (default 0). */
   argnums?: number | number[];
@@ -182,6 +192,9 @@ function valueAndGradCore(f: (...args: any[]) => any, { argnums = 0, hasAux = fa
 /**
  * Gradient of a scalar-valued function with respect to argument(s) `argnums`.
  *
+ * @param f a function of pytrees of arrays returning a scalar array (or `[scalar, aux]` with `hasAux`).
+ * @param opts `argnums`: which positional argument(s) to differentiate (default 0); `hasAux`.
+ * @returns a function with `f`'s parameters returning the gradient, a pytree shaped like the differentiated argument (a list of them when `argnums` is a list; `[grads, aux]` with `hasAux`).
  * @example
  * const df = grad((x: NDArray) => np.sum(np.sin(x)));
  * df(np.array([0, 1]))   // [1, 0.5403]
@@ -197,6 +210,9 @@ export function grad(f: (...args: any[]) => any, opts: GradOptions = {}): (...ar
 /**
  * Value and gradient together: `[value, grads]`, or `[[value, aux], grads]` with `hasAux`.
  *
+ * @param f as for {@link grad}.
+ * @param opts as for {@link grad}.
+ * @returns a function returning `[value, grads]` (`[[value, aux], grads]` with `hasAux`).
  * @example
  * const [loss, g] = valueAndGrad((w: NDArray) => np.sum(w.square()))(np.array([1, 2]));
  * // loss = 5, g = [2, 4]

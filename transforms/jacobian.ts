@@ -13,7 +13,11 @@ import { jvp } from "./jvp.ts";
 import { vjp } from "./grad.ts";
 import { vmap } from "./vmap.ts";
 
-/** Options of jacfwd / jacrev / hessian. */
+/**
+ * Options of jacfwd / jacrev / hessian.
+ * @example
+ * jacrev((a: NDArray, b: NDArray) => a.mul(b), { argnums: 1 } satisfies JacobianOptions)(np.array([2, 3]), np.array([1, 1])).toArray()   // [[2, 0], [0, 3]]
+ */
 export interface JacobianOptions {
   /** Which positional argument(s) to differentiate (default 0). */
   argnums?: number | number[];
@@ -72,6 +76,9 @@ function differentiatedInputs(f: (...a: any[]) => any, args: unknown[], argnums:
  * Jacobian by forward mode: one jvp per input element, batched with vmap. Efficient
  * for functions with few inputs and many outputs.
  *
+ * @param f a function of arrays.
+ * @param opts `argnums`: which argument(s) to differentiate (default 0).
+ * @returns a function returning the Jacobian, of shape `out.shape + in.shape` (a pytree of them for pytree outputs or several `argnums`).
  * @example
  * jacfwd((x: NDArray) => np.sin(x))(np.array([0, 1])).toArray()   // [[1, 0], [0, 0.5403]]
  */
@@ -99,6 +106,9 @@ export function jacfwd(f: (...args: any[]) => any, { argnums = 0 }: JacobianOpti
  * Jacobian by reverse mode: one vjp per output element, batched with vmap. Efficient
  * for functions with many inputs and few outputs.
  *
+ * @param f a function of arrays.
+ * @param opts `argnums`: which argument(s) to differentiate (default 0).
+ * @returns a function returning the Jacobian, of shape `out.shape + in.shape`, as {@link jacfwd} does.
  * @example
  * jacrev((x: NDArray) => np.sin(x))(np.array([0, 1])).toArray()   // [[1, 0], [0, 0.5403]]
  */
@@ -124,6 +134,9 @@ export function jacrev(f: (...args: any[]) => any, { argnums = 0 }: JacobianOpti
 /**
  * Hessian of a scalar function: forward-over-reverse, `jacfwd(jacrev(f))`.
  *
+ * @param f a scalar-valued function of arrays.
+ * @param opts `argnums` (default 0).
+ * @returns a function returning the matrix of second derivatives, of shape `in.shape + in.shape`.
  * @example
  * hessian((x: NDArray) => np.sum(x.pow(3)))(np.array([1, 2])).toArray()   // [[6, 0], [0, 12]]
  */

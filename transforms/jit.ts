@@ -64,6 +64,14 @@ export function bindClosed(closed: ClosedJaxpr, args: readonly NDArray[], name: 
   return pjitP.bind([...closed.consts, ...args], fuse === false ? { jaxpr: closed.jaxpr, name, fuse } : { jaxpr: closed.jaxpr, name });
 }
 
+/**
+ * The primitive behind {@link jit}: holds a jaxpr (constants as leading operands) and runs
+ * it compiled; its JVP, transpose, batching and partial-evaluation rules transform the
+ * jaxpr, so `grad(jit(f))` and `vmap(jit(f))` stay compiled.
+ *
+ * @example
+ * makeJaxpr(jit((x: NDArray) => np.sin(x)))(np.ones([2])).toString()   // { lambda ; a:f32[2]. let b:f32[2] = pjit[jaxpr={ ... } name=fn] a in (b,) }
+ */
 export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>("pjit", {
   impl: (args, { jaxpr, fuse }) => executableFor(jaxpr, fuse !== false).run(args),
   abstractEval: (avals, { jaxpr, name }) => {
@@ -154,7 +162,12 @@ partialEvalRules.set("pjit", (trace, tracers, { jaxpr, name }: PjitParams) => {
 
 // ---------------------------------------------------------------------------------------
 
-/** Options of jit. */
+/**
+ * Options of jit.
+ * @example
+ * const power = jit((n: number, x: NDArray) => x.pow(n), { staticArgnums: [0], fuse: true } satisfies JitOptions);
+ * power(3, np.array([2]))   // [8]
+ */
 export interface JitOptions {
   /** Positional arguments that are ordinary JS values (numbers, strings, configs): part of the cache key, not traced. */
   staticArgnums?: number[];
@@ -178,7 +191,14 @@ function sameSignature(sig: Signature, inTree: TreeDef, xs: readonly NDArray[], 
   return inTree.equals(sig.inTree);
 }
 
-/** A jitted function: call it like the original; `lower` shows what will run. */
+/**
+ * A jitted function: call it like the original; `lower` shows what will run.
+ * @example
+ * const f: Jitted<(x: NDArray) => NDArray> = jit((x: NDArray) => x.mul(2));
+ * f(np.array([1, 2]))   // [2, 4]
+ * f.cacheSize           // 1
+ * @typeParam F the original function's type.
+ */
 export interface Jitted<F extends (...args: any[]) => any> {
   (...args: Parameters<F>): ReturnType<F>;
   /** The staged program and its kernels for these arguments. */
@@ -187,11 +207,23 @@ export interface Jitted<F extends (...args: any[]) => any> {
   readonly cacheSize: number;
 }
 
-/** The result of `jit(f).lower(...)`: the optimized jaxpr and the kernel sequence. */
+/**
+ * The result of `jit(f).lower(...)`: the optimized jaxpr and the kernel sequence.
+ * @example
+ * const lowered = jit((x: NDArray) => np.tanh(x).mul(2).add(1)).lower(np.ones([3]));
+ * lowered.kernels().length   // 1 (one fused kernel)
+ * lowered.toString()         // "1 kernels:\n  0: fused[tanh, mul, add → 1]"
+ */
 export class Lowered {
-  constructor(readonly jaxpr: ClosedJaxpr, private readonly exe: Executable) {}
+  /** @internal */
+  constructor(
+    /** The optimized program (`toString()` prints it like JAX). */
+    readonly jaxpr: ClosedJaxpr,
+    private readonly exe: Executable,
+  ) {}
   /** Kernel names in execution order. */
   kernels(): string[] { return this.exe.describe(); }
+  /** The kernel list, one per line, numbered. */
   toString(): string {
     return `${this.kernels().length} kernels:\n${this.kernels().map((k, i) => `  ${i}: ${k}`).join("\n")}`;
   }
@@ -213,11 +245,15 @@ function staticKey(v: unknown): string {
  * Compiles `f`: the first call with a new signature (tree structure, shapes, dtypes,
  * static arguments) traces it to a jaxpr and compiles that; later calls run the kernels.
  *
+ * @param f a function of pytrees of arrays (and of static JS values at `staticArgnums`).
+ * @param opts `staticArgnums`, `fuse`.
+ * @returns a {@link Jitted} function: call it like `f`; `lower(...)` shows the compiled kernels.
  * @example
  * const f = jit((x: NDArray) => np.sum(np.tanh(x).mul(2)));
  * f(np.ones([3]));             // traces and compiles
  * f(np.zeros([3]));            // cached: runs the kernels
  * f.lower(np.ones([3])).toString()   // the kernel list
+ * @typeParam F the function's type; the jitted function has the same parameters and result.
  * @throws ConcretizationError if `f` reads a traced value (`.item()`, `if (x > 0)`); mark that argument static or use lax.cond.
  */
 export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [], fuse = true }: JitOptions = {}): Jitted<F> {
@@ -267,6 +303,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, { staticArgnums = [
 /**
  * Shapes and dtypes of `f`'s outputs, without computing anything.
  *
+ * @param f a function of pytrees of arrays.
+ * @returns a function returning, in `f`'s output structure, a {@link ShapedArray} per output array, without computing anything.
  * @example
  * evalShape((x: NDArray) => np.matmul(x, x.T))(np.zeros([4, 3]))   // ShapedArray f32[4,4]
  */

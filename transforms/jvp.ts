@@ -81,6 +81,10 @@ export function flattenFun(f: (...args: any[]) => unknown, inTree: TreeDef): [(.
  * Forward-mode derivative: evaluates `f` at `primals` and its directional derivative
  * along `tangents` (pytrees matching the arguments).
  *
+ * @param f a function of pytrees of arrays.
+ * @param primals the point: one pytree per argument of `f`.
+ * @param tangents the direction: one pytree per argument, with the primals' structure, shapes and dtypes.
+ * @returns `[primalsOut, tangentsOut]`: `f(...primals)` and its directional derivative, with the same structure.
  * @example
  * const [y, dy] = jvp((x: NDArray) => np.sin(x), [np.array(0)], [np.array(1)]);
  * dy.item()   // 1 (cos 0)

@@ -121,6 +121,8 @@ export function stageFlat(f: (...args: NDArray[]) => unknown, avals: readonly Sh
  * Traces a function to its jaxpr, for inspection. Arguments may be arrays or pytrees of
  * arrays; only their shapes and dtypes matter.
  *
+ * @param f a function of pytrees of arrays.
+ * @returns a function of example arguments (only their shapes and dtypes matter) returning the staged jaxpr, whose `toString()` prints like JAX's.
  * @example
  * makeJaxpr((x: NDArray) => np.sin(x).mul(2))(np.ones([3])).toString()
  * // { lambda ; a:f32[3]. let

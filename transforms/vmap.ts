@@ -57,7 +57,13 @@ export function vmapFlat(f: (...xs: NDArray[]) => NDArray[], args: readonly NDAr
   });
 }
 
-type Axes = number | null | Axes[] | { [k: string]: Axes };
+/**
+ * Batch axes for `vmap`'s `inAxes`/`outAxes`: a number (every leaf), null (not batched), or a
+ * pytree prefix of the arguments with a number or null at each of its leaves.
+ * @example
+ * const axes: Axes = [0, { w: null, b: 1 }];   // first argument batched on axis 0; w shared; b on axis 1
+ */
+export type Axes = number | null | Axes[] | { [k: string]: Axes };
 
 /** One axis per leaf of `tree`, from a prefix of its structure (numbers and null are leaves of the prefix). */
 function broadcastPrefix(prefix: Axes, tree: unknown, what: string): (number | null)[] {
@@ -73,7 +79,11 @@ function broadcastPrefix(prefix: Axes, tree: unknown, what: string): (number | n
   return subtrees.flatMap((sub, i) => flatten(sub)[0].map(() => axes[i] as number | null));
 }
 
-/** Options of vmap, as in JAX. */
+/**
+ * Options of vmap, as in JAX.
+ * @example
+ * vmap((a: NDArray, b: NDArray) => a.mul(b).sum(), { inAxes: [1, null], outAxes: 0 } satisfies VmapOptions)(np.ones([3, 5]), np.ones([3])).shape   // [5]
+ */
 export interface VmapOptions {
   /** Batch axis of each argument: a number for all, null for none, or a per-argument pytree prefix. Default 0. */
   inAxes?: Axes;
@@ -86,6 +96,9 @@ export interface VmapOptions {
 /**
  * Vectorizes `f` over a batch axis of its arguments.
  *
+ * @param f the function of one example (pytrees of arrays in and out).
+ * @param opts `inAxes` (batch axis per argument; null = not batched), `outAxes`, `axisSize`.
+ * @returns the batched function: arguments carry an extra axis of size n at `inAxes`, and so do the outputs at `outAxes`.
  * @example
  * const dot = (a: NDArray, b: NDArray) => np.sum(a.mul(b));
  * vmap(dot)(np.ones([5, 3]), np.ones([5, 3])).shape              // [5]

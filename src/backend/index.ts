@@ -141,4 +141,18 @@ export function syncReadsUnavailable(): boolean {
   return current === "webgpu" && isNode;
 }
 
-await setBackend(defaultBackend());
+/**
+ * Starts the default backend. A browser that exposes `navigator.gpu` but gives no adapter
+ * (WebGPU disabled, blocklisted GPU) falls back to wasm instead of failing to load.
+ */
+async function startDefaultBackend(): Promise<void> {
+  const name = defaultBackend();
+  try {
+    await setBackend(name);
+  } catch (e) {
+    if (isNode || name !== "webgpu") throw e;
+    await setBackend("wasm");
+  }
+}
+
+await startDefaultBackend();

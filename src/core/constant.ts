@@ -68,8 +68,15 @@ export function scalar(x: number | boolean, dtype?: DType, weakType = false): Co
   return fromFlat([x as number], [], dtype ?? t.dtype, dtype ? weakType : t.weakType);
 }
 
-/** Options accepted by `np.array`. */
-export interface ArrayOptions { dtype?: DType }
+/**
+ * Options accepted by `np.array`.
+ * @example
+ * np.array([1, 2], { dtype: "int32" } satisfies np.ArrayOptions).dtype   // "int32"
+ */
+export interface ArrayOptions {
+  /** The element type (default float32 for numbers, bool for booleans). */
+  dtype?: DType;
+}
 
 /**
  * Converts JS data to an array. Numbers become float32 unless `dtype` says otherwise (as in

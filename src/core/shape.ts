@@ -1,5 +1,11 @@
 /** Shape arithmetic shared by the primitives' abstract evaluation and by `np`. */
 
+/**
+ * An array shape: one non-negative size per dimension (`[]` for a scalar).
+ * @example
+ * const s: Shape = [2, 3];
+ * np.zeros(s).shape   // [2, 3]
+ */
 export type Shape = readonly number[];
 
 export const shapeSize = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);

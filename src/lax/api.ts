@@ -12,7 +12,11 @@ import * as R from "./reduce.ts";
 import * as S from "./structural.ts";
 import { dotGeneralP, type DotDimensionNumbers } from "./dot.ts";
 
-/** Converts lax operands: arrays as they are, JS numbers in the dtype of the first array operand. */
+/**
+ * Converts lax operands: arrays as they are, JS numbers in the dtype of the first array operand.
+ * @example
+ * lax.laxOperands([np.array([1, 2], { dtype: "int32" }), 3])[1].dtype   // "int32"
+ */
 export function laxOperands(xs: readonly ArrayLike[]): NDArray[] {
   const like = xs.find((x): x is NDArray => x instanceof NDArray);
   return xs.map((x, i) => (typeof x === "number" && like ? scalar(x, like.dtype, true) : asArray(x, `operand ${i}`)));
@@ -136,7 +140,8 @@ export const cumsum = (x: NDArray, { axis = 0, reverse = false }: { axis?: numbe
  * General tensor contraction with batch dimensions (JAX's dot_general).
  * @example
  * // batched matmul: contract lhs dim 2 with rhs dim 1, batch over dim 0
- * lax.dotGeneral(a, b, [[[2], [1]], [[0], [0]]])
+ * const a = np.ones([5, 2, 3]), b = np.ones([5, 3, 4]);
+ * lax.dotGeneral(a, b, [[[2], [1]], [[0], [0]]]).shape   // [5, 2, 4]
  */
 export const dotGeneral = (lhs: NDArray, rhs: NDArray, dimensionNumbers: DotDimensionNumbers): NDArray =>
   dotGeneralP.bind1([lhs, rhs], { dimensionNumbers });

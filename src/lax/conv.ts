@@ -330,7 +330,8 @@ export function padtypeToPads(inShape: readonly number[], windowShape: readonly 
 /**
  * Options of `convGeneralDilated`.
  * @example
- * lax.convGeneralDilated(x, k, [1, 1], "SAME", { rhsDilation: [2, 2], featureGroupCount: 1 } satisfies ConvOptions)
+ * const x = np.ones([1, 5, 5, 1]), k = np.ones([3, 3, 1, 2]);
+ * lax.convGeneralDilated(x, k, [1, 1], "SAME", { rhsDilation: [2, 2], featureGroupCount: 1 } satisfies lax.ConvOptions).shape   // [1, 5, 5, 2]
  */
 export interface ConvOptions {
   /** Input dilation per spatial dimension (transposed convolutions). Default 1s. */

@@ -4,7 +4,7 @@
  * [batch, K, N] with explicit transposes and calls a plain matMul: tfjs-wasm's
  * transposed matmuls fall off the XNNPACK fast path (10x slower, TFJS-NOTES.md).
  */
-import { tf } from "../backend/index.ts";
+import { tf, getBackend } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import { definePrimitive, UndefinedPrimal, type Primitive } from "../core/primitive.ts";
@@ -14,7 +14,12 @@ import { transposeP } from "./structural.ts";
 import { avalOf, isUndefined, moveBatchAxis } from "./rules.ts";
 import { shapeSize } from "../core/shape.ts";
 
-/** `[[lhsContracting, rhsContracting], [lhsBatch, rhsBatch]]`, as in JAX. */
+/**
+ * `[[lhsContracting, rhsContracting], [lhsBatch, rhsBatch]]`, as in JAX.
+ * @example
+ * const matmul: lax.DotDimensionNumbers = [[[1], [0]], [[], []]];
+ * lax.dotGeneral(np.ones([2, 3]), np.ones([3, 4]), matmul).shape   // [2, 4]
+ */
 export type DotDimensionNumbers = readonly [readonly [readonly number[], readonly number[]], readonly [readonly number[], readonly number[]]];
 
 export interface DotGeneralParams { dimensionNumbers: DotDimensionNumbers }
@@ -31,6 +36,24 @@ function reshapeIfNeeded(t: Tensor, shape: number[]): Tensor {
   return t.rank === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tf.reshape(t, shape);
 }
 
+/**
+ * tfjs-wasm caches its XNNPACK matmul operator, with the rhs packed into it, by the rhs's
+ * data id; reshaped views share their data, so the same data used as an rhs again in another
+ * layout reused the stale packing and gave wrong numbers (a [1,1]x[1,3] product, then a
+ * [1,3]x[3,1] one of the same vector: only the first term). On wasm an rhs whose data
+ * already served in another layout is copied first (rare: a fresh id per layout).
+ */
+const rhsLayouts = new WeakMap<object, string>();
+function freshRhs(r: Tensor, layout: string): Tensor {
+  if (getBackend() !== "wasm") return r;
+  const seen = rhsLayouts.get(r.dataId);
+  if (seen === undefined) { rhsLayouts.set(r.dataId, layout); return r; }
+  if (seen === layout) return r;
+  const copy = tf.mul(r, tf.scalar(1, r.dtype));
+  rhsLayouts.set(copy.dataId, layout);
+  return copy;
+}
+
 function dotGeneralImpl(lhs: Tensor, rhs: Tensor, { dimensionNumbers }: DotGeneralParams): Tensor {
   const [[lc, rc], [lb, rb]] = dimensionNumbers;
   const lf = freeDims(lhs.rank, lc, lb);
@@ -42,9 +65,12 @@ function dotGeneralImpl(lhs: Tensor, rhs: Tensor, { dimensionNumbers }: DotGener
   const r = isIdentity(rPerm) ? rhs : tf.transpose(rhs, rPerm);
   const B = size(lhs, lb), M = size(lhs, lf), K = size(lhs, lc), N = size(rhs, rf);
   const outShape = [...lb.map((d) => lhs.shape[d]!), ...lf.map((d) => lhs.shape[d]!), ...rf.map((d) => rhs.shape[d]!)];
-  const product = B === 1
-    ? tf.matMul(reshapeIfNeeded(l, [M, K]), reshapeIfNeeded(r, [K, N]))
-    : tf.matMul(reshapeIfNeeded(l, [B, M, K]), reshapeIfNeeded(r, [B, K, N]));
+  // tfjs-wasm's BatchMatMul is float32-only: int32 products are summed from a broadcast multiply (exact, wrapping like XLA).
+  const product = lhs.dtype === "int32"
+    ? tf.sum(tf.mul(tf.reshape(l, [B, M, K, 1]), tf.reshape(r, [B, 1, K, N])), 2)
+    : B === 1
+      ? tf.matMul(reshapeIfNeeded(l, [M, K]), freshRhs(reshapeIfNeeded(r, [K, N]), `${K}x${N}`))
+      : tf.matMul(reshapeIfNeeded(l, [B, M, K]), freshRhs(reshapeIfNeeded(r, [B, K, N]), `${B}x${K}x${N}`));
   return reshapeIfNeeded(product, outShape);
 }
 

@@ -122,7 +122,8 @@ export const integerPowP: Primitive<{ y: number }> = definePrimitive<{ y: number
   },
   jvp: ([x], [t], { y }) => {
     const out = integerPowP.bind1([x!], { y });
-    if (t === null) return [[out], [null]];
+    // x⁰ is constant: a zero tangent (y · x^(y−1) would be 0 · ∞ = NaN at x = 0).
+    if (t === null || y === 0) return [[out], [null]];
     const d = y === 1 ? lit(1, x!) : mul(lit(y, x!), y === 2 ? x! : integerPowP.bind1([x!], { y: y - 1 }));
     return [[out], [mul(t, d)]];
   },
@@ -272,8 +273,14 @@ const add = b2(addP), sub = b2(subP), mul = b2(mulP), div = b2(divP), log = b1(l
 const recip = (x: NDArray) => div(lit(1, x), x);
 
 /** `pred ? onTrue : onFalse` elementwise, all three broadcast together. */
+/** An empty result as zeros: tfjs's where broadcasts an empty operand to the wrong shape ([1, 1] with [0, 1, 1] gave [1, 1, 1]). */
+function emptySelect(pred: Tensor, t: Tensor, f: Tensor): Tensor | null {
+  const shape = broadcastShapes([pred.shape, t.shape, f.shape]);
+  return shape.some((d) => d === 0) ? tf.zeros(shape, t.dtype) : null;
+}
+
 export const selectP: Primitive = definePrimitive("select", {
-  impl: ([pred, t, f]) => [exactIntNeeded([t!, f!], { with: [pred!], alwaysGpu: true }) ? exactSelect(pred!, t!, f!) : t!.dtype === "bool" ? viaInt32((a, b) => tf.where(pred!, a, b), t!, f!) : tf.where(pred!, t!, f!)],
+  impl: ([pred, t, f]) => [emptySelect(pred!, t!, f!) ?? (exactIntNeeded([t!, f!], { with: [pred!], alwaysGpu: true }) ? exactSelect(pred!, t!, f!) : t!.dtype === "bool" ? viaInt32((a, b) => tf.where(pred!, a, b), t!, f!) : tf.where(pred!, t!, f!))],
   abstractEval: ([pred, t, f]) => {
     checkDtype("select", "pred", pred!, "bool");
     const out = naryAval("select", [t!, f!], ["onTrue", "onFalse"], "any");
@@ -320,6 +327,8 @@ function convertImpl(x: Tensor, from: DType, to: DType): Tensor {
     return tf.cast(wrapped, "int32");
   }
   if (storageDtype(from) === storageDtype(to)) return x; // int32 <-> uint32 keep their bits
+  // tfjs-cpu "casts" bool to int32 by relabelling its Uint8Array, which a uint32 view cannot read; via float32 it converts.
+  if (from === "bool" && storageDtype(to) === "int32") return tf.cast(tf.cast(x, "float32"), "int32");
   return tf.cast(x, storageDtype(to));
 }
 

@@ -9,6 +9,7 @@
 export * from "./api.ts";
 export { pad, dynamicSlice, dynamicUpdateSlice, gather, scatterAdd } from "./indexing.ts";
 export type { PadDim, GatherOptions } from "./indexing.ts";
+export type { DotDimensionNumbers } from "./dot.ts";
 export { convGeneralDilated } from "./conv.ts";
 export type { Padding, ConvOptions } from "./conv.ts";
 export { reduceWindowMax, reduceWindowSum } from "./window.ts";

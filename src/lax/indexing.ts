@@ -18,7 +18,7 @@
  * adds a batch dimension to gather/scatter_add; batched start indices turn dynamic slices
  * into gathers (and dynamic updates into gather + select).
  */
-import { tf } from "../backend/index.ts";
+import { syncReadsUnavailable, tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ConcreteArray, NDArray, type NestedArray } from "../array.ts";
 import { ShapedArray } from "../core/aval.ts";
@@ -110,6 +110,14 @@ function padConstant(x: Tensor, config: readonly PadDim[], value: number): Tenso
 export function padTensor(x: Tensor, config: readonly PadDim[], value: number | Tensor): Tensor {
   const dtype = x.dtype;
   const xs = numeric(x);
+  // Where values can be read synchronously (cpu, wasm) a scalar is cheap to read, and a
+  // constant pad is ~10× faster than the masked select below (wasm's broadcasting select
+  // is slow: it dominated the gradient of every pooling layer). Finite values only: wasm's
+  // Pad mishandles a NaN constant (it reuses the previous constant).
+  if (typeof value !== "number" && !syncReadsUnavailable()) {
+    const v = numeric(value).dataSync()[0]!;
+    if (Number.isFinite(v)) value = v;
+  }
   if (typeof value === "number") return restore(padConstant(xs, config, value), dtype);
   const padded = padConstant(xs, config, 0);
   // The mask is separable: a 1-D "was data" line per padded dimension, multiplied together.
@@ -222,6 +230,8 @@ export interface DynamicSliceParams { sliceSizes: readonly number[] }
 
 /** Each start index clamped into [0, n - size] (XLA semantics), added to an iota, feeds a GatherV2 per sliced axis. */
 function dynamicSliceImpl(x: Tensor, starts: readonly Tensor[], sliceSizes: readonly number[]): Tensor {
+  // An empty slice: tfjs-wasm's GatherV2 with no indices returns a wrong shape and corrupts its heap.
+  if (sliceSizes.some((s) => s === 0)) return tf.zeros([...sliceSizes], x.dtype);
   let out = x;
   sliceSizes.forEach((size, d) => {
     const n = x.shape[d]!;
@@ -710,7 +720,8 @@ export function dynamicUpdateSlice(operand: NDArray, update: NDArray, startIndic
 /**
  * Options of `gather` and `scatterAdd`.
  * @example
- * lax.gather(x, idx, { axis: 1, batchDims: 1 } satisfies GatherOptions)
+ * const x = np.array([[1, 2, 3], [4, 5, 6]]);
+ * lax.gather(x, [[2], [0]], { axis: 1, batchDims: 1 } satisfies lax.GatherOptions)   // [[3], [4]]
  */
 export interface GatherOptions {
   /** The operand axis that `indices` select along (negative counts from the end). Default 0. */

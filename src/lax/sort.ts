@@ -207,7 +207,7 @@ Object.assign(topKP.rules, {
 /**
  * Options of `sort`.
  * @example
- * lax.sort(x, { dimension: 0 } satisfies SortOptions)
+ * lax.sort(np.array([[3, 1], [2, 4]]), { dimension: 0 } satisfies lax.SortOptions)   // [[2, 1], [3, 4]]
  */
 export interface SortOptions {
   /** The axis to sort along; negative counts from the end. Default -1. */

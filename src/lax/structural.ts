@@ -1,5 +1,5 @@
 /** Shape-changing primitives that move data without arithmetic. */
-import { tf } from "../backend/index.ts";
+import { getBackend, tf } from "../backend/index.ts";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { ShapedArray } from "../core/aval.ts";
 import type { DType } from "../core/dtype.ts";
@@ -20,8 +20,26 @@ import { fmtShape, isPermutation, shapeSize } from "../core/shape.ts";
  */
 export function broadcastTensor(x: Tensor, shape: readonly number[]): Tensor {
   if (x.shape.every((d, i) => d === shape[i])) return x;
-  if (x.dtype === "bool") return tf.logicalOr(tf.zeros([...shape], "bool"), x);
-  return tf.add(tf.zeros([...shape], x.dtype), x);
+  // wasm's (XNNPACK's) binary kernels take at most 6 dimensions and return garbage beyond
+  // (np.tile of a rank-4 array broadcasts at rank 8), so broadcast on the fewest dimensions
+  // that say the same: drop size-1 output dimensions, merge neighbours both copied or both new.
+  const inDims: number[] = [], outDims: number[] = [];
+  let last: "copy" | "new" | null = null;
+  shape.forEach((n, i) => {
+    if (n === 1) return;
+    const kind = x.shape[i] === n ? "copy" : "new";
+    if (kind === last) {
+      outDims[outDims.length - 1]! *= n;
+      if (kind === "copy") inDims[inDims.length - 1]! *= n;
+    } else {
+      outDims.push(n);
+      inDims.push(kind === "copy" ? n : 1);
+      last = kind;
+    }
+  });
+  const reduced = tf.reshape(x, inDims);
+  const out = x.dtype === "bool" ? tf.logicalOr(tf.zeros(outDims, "bool"), reduced) : tf.add(tf.zeros(outDims, x.dtype), reduced);
+  return tf.reshape(out, [...shape]);
 }
 
 /** The JVP of a primitive that is linear in its (only) operand: apply it to the tangent. */
@@ -96,7 +114,8 @@ Object.assign(reshapeP.rules, {
 export interface TransposeParams { permutation: readonly number[] }
 
 export const transposeP = definePrimitive<TransposeParams>("transpose", {
-  impl: ([x], { permutation }) => [exactIntNeeded(x!) ? exactTranspose(x!, permutation) : tf.transpose(x!, [...permutation])],
+  // An empty operand needs no kernel (tfjs-wasm's Transpose traps "divide by zero" on [3, 0, 3, 4] with [0, 1, 3, 2]).
+  impl: ([x], { permutation }) => [x!.size === 0 ? tf.zeros(permutation.map((p) => x!.shape[p]!), x!.dtype) : exactIntNeeded(x!) ? exactTranspose(x!, permutation) : tf.transpose(x!, [...permutation])],
   abstractEval: ([x], { permutation }) => {
     if (!isPermutation(permutation, x!.ndim)) {
       throw new Error(`transpose: permutation [${permutation.join(", ")}] is not a permutation of the ${x!.ndim} axes of ${x!.str()}`);
@@ -200,8 +219,13 @@ export interface SliceParams { startIndices: readonly number[]; limitIndices: re
 export const sliceP = definePrimitive<SliceParams>("slice", {
   impl: ([x], { startIndices, limitIndices, strides }) => {
     if (exactIntNeeded(x!, { alwaysGpu: !!strides?.some((s) => s !== 1) })) return [exactSlice(x!, startIndices, limitIndices, strides)];
+    const strided = !!strides && strides.some((s) => s !== 1);
+    // tfjs's StridedSlice is exact and 10-15× faster than the reshape-and-slice below on cpu
+    // and wasm (the strided slices of max pooling's gradient); float32 only (wasm's returns
+    // float32 for int32 input); webgpu keeps the old path.
+    if (strided && x!.dtype === "float32" && getBackend() !== "webgpu") return [tf.stridedSlice(x!, [...startIndices], [...limitIndices], [...strides!])];
     const contiguous = tf.slice(x!, [...startIndices], limitIndices.map((l, i) => l - startIndices[i]!));
-    if (!strides || strides.every((s) => s === 1)) return [contiguous];
+    if (!strided) return [contiguous];
     return [x!.dtype === "bool" ? viaInt32((t) => stridedFromStart(t, strides), contiguous) : stridedFromStart(contiguous, strides)];
   },
   abstractEval: ([x], { startIndices, limitIndices, strides }) => {

@@ -29,7 +29,12 @@ export function array(data: NestedArray | NDArray, opts: ArrayOptions = {}): NDA
   return fromNested(data, opts, "np.array");
 }
 
-/** Like `array`, but returns NDArrays unchanged (no copy). @example np.asarray(x) === x  // true */
+/**
+ * Like `array`, but returns NDArrays unchanged (no copy).
+ * @example
+ * const x = np.ones([2]);
+ * np.asarray(x) === x   // true
+ */
 export function asarray(data: NestedArray | NDArray, opts: ArrayOptions = {}): NDArray {
   if (data instanceof NDArray && (opts.dtype === undefined || opts.dtype === data.dtype)) return data;
   return array(data, opts);

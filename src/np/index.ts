@@ -19,4 +19,5 @@ export * from "./linalg.ts";
 export * from "./indexing.ts";
 export * from "./misc.ts";
 export { cast as astype } from "./promote.ts";
+export type { ArrayOptions } from "../core/constant.ts";
 export type { DType } from "../core/dtype.ts";

@@ -137,9 +137,10 @@ function contractPair(a: NDArray, ia: string, b: NDArray, ib: string, keep: Set<
  * Supports "..." and implicit output; repeated indices within one operand (diagonals) are not supported.
  *
  * @example
- * np.einsum("ij,jk->ik", a, b)        // matmul
- * np.einsum("bij,bjk->bik", a, b)     // batched matmul
- * np.einsum("i,i->", x, y)            // inner product
+ * const a = np.ones([2, 3]), b = np.ones([3, 4]);
+ * np.einsum("ij,jk->ik", a, b).shape                                  // [2, 4] (matmul)
+ * np.einsum("bij,bjk->bik", np.ones([5, 2, 3]), np.ones([5, 3, 4])).shape   // [5, 2, 4] (batched matmul)
+ * np.einsum("i,i->", np.array([1, 2]), np.array([3, 4]))                 // 11 (inner product)
  */
 export const einsum = scoped((subscripts: string, ...operands: ArrayLike[]): NDArray => {
   if (operands.length === 0) throw new Error("einsum: needs at least one operand");

@@ -162,5 +162,9 @@ export const clip = scoped((x: ArrayLike, min?: ArrayLike | null, max?: ArrayLik
   return out!;
 });
 
-/** Stops gradients; the value passes unchanged. @example np.stopGradient(x) */
+/**
+ * Stops gradients; the value passes unchanged.
+ * @example
+ * grad((x: NDArray) => np.stopGradient(x).mul(x))(np.array(3))   // 3 (x treated as a constant once)
+ */
 export const stopGradient = scoped((x: ArrayLike): NDArray => E.stopGradientP.bind1(promote([x], ["x"]), {}));

@@ -7,8 +7,19 @@ import { abs, isnan, lessEqual, logicalAnd, logicalOr, subtract, multiply, add }
 import { all } from "./reductions.ts";
 import { cast, checkDtype, promote, scoped } from "./promote.ts";
 
-/** Tolerances of `isclose`/`allclose`: |a − b| <= atol + rtol·|b|. */
-export interface CloseOptions { rtol?: number; atol?: number; equalNan?: boolean }
+/**
+ * Tolerances of `isclose`/`allclose`: |a − b| <= atol + rtol·|b|.
+ * @example
+ * np.isclose(np.array([1, NaN]), np.array([1.01, NaN]), { rtol: 0.1, equalNan: true } satisfies np.CloseOptions)   // [true, true]
+ */
+export interface CloseOptions {
+  /** Relative tolerance (default 1e-5). */
+  rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
+  atol?: number;
+  /** Whether NaN equals NaN (default false). */
+  equalNan?: boolean;
+}
 
 /**
  * Elementwise |a − b| <= atol + rtol·|b| (NumPy's defaults rtol 1e-5, atol 1e-8).

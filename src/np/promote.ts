@@ -11,7 +11,12 @@ function typedInput(x: ArrayLike, name: string): TypedInput {
   return asArray(x, name).aval;
 }
 
-/** Converts to `dtype` (keeping the weak flag), binding convert_element_type only if needed. */
+/**
+ * Converts to `dtype` (keeping the weak flag), binding convert_element_type only if needed.
+ * Public as `np.astype` and the `.astype` method.
+ * @example
+ * np.astype(np.array([1.7, -1.7]), "int32")   // [1, -1] int32
+ */
 export function cast(x: NDArray, dtype: DType, weakType = false): NDArray {
   if (x.dtype === dtype && x.weakType === weakType) return x;
   return convertElementTypeP.bind1([x], { newDtype: dtype, weakType });

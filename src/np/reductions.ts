@@ -9,8 +9,15 @@ import { expandDimsP, reshapeP } from "../lax/structural.ts";
 import { divP, expP, isFiniteP, logP, mulP, selectP, stopGradientP, subP } from "../lax/elementwise.ts";
 import { cast, promote, scoped, checkDtype } from "./promote.ts";
 
-/** Options of sum/prod: NumPy's `axis`, `keepdims` and an accumulation `dtype`. */
-export interface SumOptions extends ReduceOptions { dtype?: DType }
+/**
+ * Options of sum/prod: NumPy's `axis`, `keepdims` and an accumulation `dtype`.
+ * @example
+ * np.sum(np.array([[1, 2], [3, 4]]), { axis: 1, keepdims: true, dtype: "int32" } satisfies np.SumOptions)   // [[3], [7]] int32
+ */
+export interface SumOptions extends ReduceOptions {
+  /** The dtype to accumulate in and return (default: the input's). */
+  dtype?: DType;
+}
 
 function reduceWith(p: Primitive<AxesParams>, x: NDArray, axis: ReduceOptions["axis"], keepdims: boolean, name: string): NDArray {
   const axes = normalizeAxes(axis, x.ndim, `${name}: axis`);
@@ -71,8 +78,15 @@ export const mean = scoped((x: ArrayLike, { axis, keepdims = false }: ReduceOpti
   return divP.bind1([s, scalar(count(a!, axis), "float32", true)], {});
 });
 
-/** Options of var/std: `ddof` is the delta degrees of freedom (divide by N − ddof). */
-export interface VarOptions extends ReduceOptions { ddof?: number }
+/**
+ * Options of var/std: `ddof` is the delta degrees of freedom (divide by N − ddof).
+ * @example
+ * np.var(np.array([1, 2, 3, 4]), { ddof: 1 } satisfies np.VarOptions)   // 1.6666666
+ */
+export interface VarOptions extends ReduceOptions {
+  /** Delta degrees of freedom: the divisor is N − ddof (default 0; 1 for the unbiased estimate). */
+  ddof?: number;
+}
 
 /** Variance over `axis`. @example np.var(np.array([1, 2, 3, 4]))   // 1.25 */
 export const variance = scoped((x: ArrayLike, { axis, keepdims = false, ddof = 0 }: VarOptions = {}): NDArray => {

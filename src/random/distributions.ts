@@ -173,7 +173,8 @@ function gumbel(key: NDArray, shape: readonly number[]): NDArray {
  * Options of `categorical`.
  *
  * @example
- * random.categorical(key, logits2d, { axis: 0, shape: [10, 3] });
+ * const logits2d = np.zeros([4, 3]);   // 4 classes along axis 0, 3 distributions
+ * random.categorical(key, logits2d, { axis: 0, shape: [10, 3] }).shape   // [10, 3]
  */
 export interface CategoricalOptions {
   /** The axis of `logits` that holds the categories. Default -1. */

@@ -87,7 +87,10 @@ export function split(key: Key, num = 2): Key {
  *
  * @example
  * random.foldIn(random.key(0), 1).toArray()   // [928981903, 3453687069]
- * const stepKey = random.foldIn(baseKey, step);  // one key per training step
+ * const baseKey = random.key(42);
+ * for (let step = 0; step < 3; step++) {
+ *   const stepKey = random.foldIn(baseKey, step);   // one key per training step
+ * }
  * @throws TypeError if `data` is not an integer.
  */
 export function foldIn(key: Key, data: number | NDArray): Key {

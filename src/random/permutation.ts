@@ -33,7 +33,8 @@ function shuffle(key: NDArray, x: NDArray, axis: number, bitsShape: readonly num
  * Options of `permutation`.
  *
  * @example
- * random.permutation(key, x, { axis: 1, independent: true });
+ * const x = np.arange(6).reshape([2, 3]);
+ * random.permutation(key, x, { axis: 1, independent: true }).shape   // [2, 3] (each row shuffled on its own)
  */
 export interface PermutationOptions {
   /** The axis to permute along. Default 0. */

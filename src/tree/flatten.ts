@@ -2,7 +2,12 @@ import { keystr, type KeyPath, type PathKey } from "./path.ts";
 import { nodeOf, type Node } from "./registry.ts";
 import { TreeDef } from "./treedef.ts";
 
-/** Decides, before the registry does, that a subtree is a leaf. Called on every node, `null` included. */
+/**
+ * Decides, before the registry does, that a subtree is a leaf. Called on every node, `null` included.
+ * @example
+ * const pairsAreLeaves: IsLeaf = (x) => Array.isArray(x) && x.length === 2;
+ * tree.leaves({ a: [1, 2], b: [3] }, pairsAreLeaves).length   // 2
+ */
 export type IsLeaf = (x: unknown) => boolean;
 
 const LEAF = new TreeDef("leaf");

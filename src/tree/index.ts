@@ -8,7 +8,7 @@
  * @module
  */
 export { flatten, flattenWithPath, leaves, leavesWithPath, structure, unflatten, type IsLeaf } from "./flatten.ts";
-export { all, map, mapWithPath, reduce, type MapOptions } from "./ops.ts";
+export { all, map, mapWithPath, reduce, type MapOptions, type LeafFn, type PathLeafFn } from "./ops.ts";
 export { keystr, type KeyPath, type PathKey } from "./path.ts";
 export { flattenUpTo } from "./prefix.ts";
 export { register, type Class, type NodeType } from "./registry.ts";

@@ -3,15 +3,31 @@ import type { KeyPath } from "./path.ts";
 import { matchUpTo, mismatchError } from "./prefix.ts";
 import type { TreeDef } from "./treedef.ts";
 
-/** Options for {@link map} and {@link mapWithPath}, passed before the function. */
+/**
+ * Options for {@link map} and {@link mapWithPath}, passed before the function.
+ * @example
+ * tree.map({ isLeaf: (x) => x === null } satisfies tree.MapOptions, (x) => x ?? 0, [1, null])   // [1, 0]
+ */
 export interface MapOptions {
   /** Nodes for which this returns true are leaves of the first tree (see {@link flatten}). */
   readonly isLeaf?: IsLeaf;
 }
 
-// Leaf functions take `any` so callers can annotate leaf types: `(p: NDArray, g: NDArray) => ...`.
-type LeafFn = (...leaves: any[]) => unknown;
-type PathLeafFn = (path: KeyPath, ...leaves: any[]) => unknown;
+/**
+ * The function `tree.map` applies: one argument per tree, the leaves at the same place.
+ * Leaves are typed `any` so callers can annotate them: `(p: NDArray, g: NDArray) => ...`.
+ * @example
+ * const step: LeafFn = (p: number, g: number) => p - 0.1 * g;
+ * tree.map(step, { w: 1 }, { w: 2 })   // { w: 0.8 }
+ */
+export type LeafFn = (...leaves: any[]) => unknown;
+/**
+ * The function `tree.mapWithPath` applies: the leaf's key path, then the leaves.
+ * @example
+ * const name: PathLeafFn = (path) => tree.keystr(path);
+ * tree.mapWithPath(name, { a: [0] })   // { a: [".a[0]"] }
+ */
+export type PathLeafFn = (path: KeyPath, ...leaves: any[]) => unknown;
 
 /**
  * Applies `f` to each leaf of `tree`, and to the corresponding subtrees of `rest`, and

@@ -1,7 +1,16 @@
-/** One step into a container: an object key (string) or an array / registered-class child index (number). */
+/**
+ * One step into a container: an object key (string) or an array / registered-class child index (number).
+ * @example
+ * const k: PathKey = "w";
+ */
 export type PathKey = string | number;
 
-/** The keys leading from the root of a tree to one of its nodes, outermost first. */
+/**
+ * The keys leading from the root of a tree to one of its nodes, outermost first.
+ * @example
+ * const [[[path]]] = tree.flattenWithPath({ layers: [{ w: 1 }] });
+ * path   // ["layers", 0, "w"]
+ */
 export type KeyPath = readonly PathKey[];
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -3,7 +3,14 @@
  * in; classes join with {@link register}. Everything else is a leaf.
  */
 
-/** How to take an instance of a registered class apart and put it back together. */
+/**
+ * How to take an instance of a registered class apart and put it back together.
+ * @example
+ * class Pair { constructor(readonly a: unknown, readonly b: unknown) {} }
+ * const node: NodeType<Pair> = { flatten: (p) => [[p.a, p.b], null], unflatten: (_aux, [a, b]) => new Pair(a, b) };
+ * tree.register(Pair, node);
+ * tree.leaves(new Pair(1, [2, 3]))   // [1, 2, 3]
+ */
 export interface NodeType<T, Aux = unknown> {
   /**
    * Splits `x` into its children (subtrees, flattened further) and auxiliary data
@@ -18,7 +25,11 @@ export interface NodeType<T, Aux = unknown> {
   unflatten(auxData: Aux, children: unknown[]): T;
 }
 
-/** A constructor, abstract or not. */
+/**
+ * A constructor, abstract or not.
+ * @example
+ * const c: Class<Date> = Date;
+ */
 export type Class<T> = abstract new (...args: any[]) => T;
 
 /** @internal A registered class together with its node type. */

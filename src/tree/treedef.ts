@@ -1,7 +1,11 @@
 import { formatKey, type PathKey } from "./path.ts";
 import type { Registered } from "./registry.ts";
 
-/** The kinds of node a {@link TreeDef} can have. */
+/**
+ * The kinds of node a {@link TreeDef} can have.
+ * @example
+ * tree.structure({ a: 1 }).kind   // "object"
+ */
 export type TreeKind = "leaf" | "null" | "undefined" | "array" | "object" | "custom";
 
 /**

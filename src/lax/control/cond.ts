@@ -222,7 +222,8 @@ function switchCore(api: string, index: NDArray, fns: readonly ((...ops: any[]) 
  * `vmap` with a batched `pred` both branches run and the results are selected per example.
  *
  * @param pred a scalar bool (or integer: nonzero is true), array or JS value.
- * @param trueFn, falseFn functions of the operands returning pytrees of arrays.
+ * @param trueFn function of the operands returning a pytree of arrays, run when `pred` is true.
+ * @param falseFn function of the operands returning a pytree of the same structure, run otherwise.
  * @param operands pytrees passed to the chosen branch.
  * @returns the chosen branch's result.
  * @throws TypeError if `pred` is not a scalar, or the branches' outputs differ (both are shown).

@@ -293,7 +293,9 @@ partialEvalRules.set("scan", (trace, tracers, params: ScanParams) => {
 /**
  * Options of `lax.scan`.
  * @example
- * lax.scan(step, init, xs, { reverse: true } satisfies ScanOptions)
+ * const step = (c: NDArray, x: NDArray) => { const s = c.add(x); return [s, s] as [NDArray, NDArray]; };
+ * const [total, suffixSums] = lax.scan(step, np.array(0), np.array([1, 2, 3]), { reverse: true } satisfies lax.ScanOptions);
+ * suffixSums   // [6, 5, 3]
  */
 export interface ScanOptions {
   /** Number of steps; required when `xs` has no leaves, else it must match their leading axis. */
