@@ -15,8 +15,7 @@ import { withMainTrace, type MainTrace } from "../src/core/trace.ts";
 import { scope } from "../src/memory.ts";
 import { unflatten } from "../src/tree/index.ts";
 import { batchJaxpr, checkOperands, splitArgs, stageCached, transposeBody } from "./staged_call.ts";
-import { memo, pjitP, stageWithConsts, executableFor } from "./jit.ts";
-import { jvpFlat } from "./jvp.ts";
+import { memo, pjitP, stageWithConsts, executableFor, jvpJaxpr } from "./jit.ts";
 import { PartialVal, PETrace, PETracer, partialEvalRules, tracersToJaxpr } from "./partial_eval.ts";
 
 /**
@@ -82,7 +81,6 @@ function policyId(p: CheckpointPolicy): number {
   return id;
 }
 
-const jvpCache = new WeakMap<Jaxpr, Map<string, { closed: ClosedJaxpr; nonzeroOut: boolean[] }>>();
 const peCache = new WeakMap<Jaxpr, Map<string, RematSplit>>();
 
 function bindCheckpoint(closed: ClosedJaxpr, args: readonly NDArray[], name: string, policy: CheckpointPolicy): NDArray[] {
@@ -102,19 +100,7 @@ export const checkpointP: Primitive<CheckpointParams> = definePrimitive<Checkpoi
   impl: (args, { jaxpr }) => executableFor(jaxpr).run(args),
   abstractEval: (avals, { jaxpr, name }) => checkOperands("checkpoint", name, avals, jaxpr),
   jvp: (primals, tangents, { jaxpr, name, policy }) => {
-    const nonzero = tangents.map((t) => t !== null);
-    const { closed, nonzeroOut } = memo(jvpCache, jaxpr, nonzero.join(), () => {
-      let outMask: boolean[] = [];
-      const n = primals.length;
-      const closed = stageWithConsts((...xs) => {
-        let k = n;
-        const ts = nonzero.map((z) => (z ? xs[k++]! : null));
-        const [po, to] = jvpFlat((...ys) => evalJaxpr(jaxpr, ys), xs.slice(0, n), ts);
-        outMask = to.map((t) => t !== null);
-        return [...po, ...(to.filter((t) => t !== null) as NDArray[])];
-      }, [...jaxpr.inAvals, ...jaxpr.inAvals.filter((_, i) => nonzero[i])]);
-      return { closed, nonzeroOut: outMask };
-    });
+    const { closed, nonzeroOut } = jvpJaxpr(jaxpr, tangents.map((t) => t !== null));
     const outs = bindCheckpoint(closed, [...primals, ...(tangents.filter((t) => t !== null) as NDArray[])], `jvp(${name})`, policy);
     const numOut = jaxpr.outs.length;
     let k = numOut;

@@ -59,6 +59,25 @@ const batchCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
 const transposeCache = new WeakMap<Jaxpr, Map<string, ClosedJaxpr>>();
 const peCache = new WeakMap<Jaxpr, Map<string, { known: ClosedJaxpr; unknown: Jaxpr; outUnknown: boolean[]; numKnownOuts: number }>>();
 
+/**
+ * The JVP of a jaxpr, staged and memoized: primals then the nonzero tangents in; primals
+ * then the tangents that are not symbolic zeros out (`nonzeroOut` says which).
+ */
+export function jvpJaxpr(jaxpr: Jaxpr, nonzero: readonly boolean[]): { closed: ClosedJaxpr; nonzeroOut: boolean[] } {
+  return memo(jvpCache, jaxpr, nonzero.join(), () => {
+    let outMask: boolean[] = [];
+    const n = jaxpr.inBinders.length;
+    const closed = stageWithConsts((...xs) => {
+      let k = n;
+      const ts = nonzero.map((z) => (z ? xs[k++]! : null));
+      const [po, to] = jvpFlat((...ys) => evalJaxpr(jaxpr, ys), xs.slice(0, n), ts);
+      outMask = to.map((t) => t !== null);
+      return [...po, ...(to.filter((t) => t !== null) as NDArray[])];
+    }, [...jaxpr.inAvals, ...jaxpr.inAvals.filter((_, i) => nonzero[i])]);
+    return { closed, nonzeroOut: outMask };
+  });
+}
+
 /** Binds pjit on a closed jaxpr: its constants go first. */
 export function bindClosed(closed: ClosedJaxpr, args: readonly NDArray[], name: string, fuse?: boolean): NDArray[] {
   return pjitP.bind([...closed.consts, ...args], fuse === false ? { jaxpr: closed.jaxpr, name, fuse } : { jaxpr: closed.jaxpr, name });
@@ -81,19 +100,7 @@ export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>("pjit", 
     return jaxpr.outAvals;
   },
   jvp: (primals, tangents, { jaxpr, name }) => {
-    const nonzero = tangents.map((t) => t !== null);
-    const { closed, nonzeroOut } = memo(jvpCache, jaxpr, nonzero.join(), () => {
-      let outMask: boolean[] = [];
-      const n = primals.length;
-      const closed = stageWithConsts((...xs) => {
-        let k = n;
-        const ts = nonzero.map((z) => (z ? xs[k++]! : null));
-        const [po, to] = jvpFlat((...ys) => evalJaxpr(jaxpr, ys), xs.slice(0, n), ts);
-        outMask = to.map((t) => t !== null);
-        return [...po, ...(to.filter((t) => t !== null) as NDArray[])];
-      }, [...jaxpr.inAvals, ...jaxpr.inAvals.filter((_, i) => nonzero[i])]);
-      return { closed, nonzeroOut: outMask };
-    });
+    const { closed, nonzeroOut } = jvpJaxpr(jaxpr, tangents.map((t) => t !== null));
     const outs = bindClosed(closed, [...primals, ...(tangents.filter((t) => t !== null) as NDArray[])], `jvp(${name})`);
     const numOut = jaxpr.outs.length;
     let k = numOut;
