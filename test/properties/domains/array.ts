@@ -56,8 +56,8 @@ function argChooser(name: string): Domain {
   return {
     family: "array", domain: "float32 on a coarse grid (ties happen), int32, bool; any non-empty axis", grad: { none: "int32 output" },
     // The reduced axis must not be empty (an error, as in NumPy); other dimensions may be.
-    structures: fc.tuple(SHAPE1, fc.constantFrom<DType>("float32", "int32", "bool")).chain(([shape, dtype]) => fc.nat({ max: shape.length - 1 }).filter((axis) => shape[axis]! > 0).map((axis) =>
-      prim(name, { axis }, [{ shape, dtype, min: -2, max: 2, step: 0.5 }]))),
+    structures: fc.tuple(SHAPE1.filter((s) => s.some((d) => d > 0)), fc.constantFrom<DType>("float32", "int32", "bool")).chain(([shape, dtype]) =>
+      fc.constantFrom(...shape.flatMap((d, i) => (d > 0 ? [i] : []))).map((axis) => prim(name, { axis }, [{ shape, dtype, min: -2, max: 2, step: 0.5 }]))),
   };
 }
 
@@ -125,7 +125,7 @@ const moved = linear(4, { k: 1 });
 const broadcastInDim: Domain = {
   family: "array", domain: "[-3, 3], new dimensions anywhere, size-1 dimensions expanded; also int32 and bool", grad: moved, tfOracle: true,
   structures: fc.tuple(shapeWithOnes(), fc.integer({ min: 0, max: 2 }), fc.constantFrom<DType>("float32", "float32", "int32", "bool")).chain(([operand, extra, dtype]) =>
-    fc.tuple(subset(operand.length + extra).filter((s) => s.length === operand.length), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: operand.length + extra, maxLength: operand.length + extra }))
+    fc.tuple(subset(operand.length + extra, operand.length, operand.length), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: operand.length + extra, maxLength: operand.length + extra }))
       .map(([dims, fill]) => {
         const shape = fill.map((n, i) => (dims.includes(i) && operand[dims.indexOf(i)] !== 1 ? operand[dims.indexOf(i)]! : n));
         const expanded = shape.map((_, i) => (dims.includes(i) ? operand[dims.indexOf(i)]! : 1));
@@ -167,7 +167,7 @@ const squeeze: Domain = {
 
 const expandDims: Domain = {
   family: "array", domain: "[-3, 3], 1–2 new dimensions at random output positions", grad: moved, tfOracle: true,
-  structures: SHAPE.chain((shape) => subset(shape.length + 2).filter((d) => d.length >= 1 && d.length <= 2).filter((d) => d.every((x) => x < shape.length + d.length)).map((dimensions) => {
+  structures: SHAPE.chain((shape) => subset(shape.length + 2, 1, 2).filter((d) => d.every((x) => x < shape.length + d.length)).map((dimensions) => {
     const out: number[] = [];
     let src = 0;
     for (let i = 0; i < shape.length + dimensions.length; i++) out.push(dimensions.includes(i) ? 1 : shape[src++]!);

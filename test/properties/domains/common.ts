@@ -33,9 +33,9 @@ export function prim(name: string, params: object, operands: Operand[], extra: P
   return { label: label(name, params), operands, f: bindPrim(name, params), ...extra };
 }
 
-/** A random subset of 0..n−1, sorted. */
-export const subset = (n: number, minLength = 0): fc.Arbitrary<number[]> =>
-  fc.subarray(Array.from({ length: n }, (_, i) => i), { minLength: Math.min(minLength, n) });
+/** A random subset of 0..n−1, sorted, with between minLength and maxLength elements. */
+export const subset = (n: number, minLength = 0, maxLength = n): fc.Arbitrary<number[]> =>
+  fc.subarray(Array.from({ length: n }, (_, i) => i), { minLength: Math.min(minLength, n), maxLength: Math.min(maxLength, n) });
 
 /** A random permutation of 0..n−1 (shrinks toward the identity). */
 export const permutation = (n: number): fc.Arbitrary<number[]> =>

@@ -99,7 +99,7 @@ const conv: Domain = {
 };
 
 /** Window parameters: windows 1–3, strides 1–3, padding 0–1 below the window size (no window of pure padding). */
-const windowStructure = (name: string, operand: (shape: number[]) => Operand) => fc.tuple(SHAPE1, fc.boolean()).chain(([shape, nhwc]) => {
+const windowStructure = (name: string, operand: (shape: number[]) => Operand) => fc.tuple(SHAPE1.filter((s) => s.every((d) => d > 0)), fc.boolean()).chain(([shape, nhwc]) => {
   const s = nhwc ? [1 + (shape[0]! % 2), 1 + (shape[1] ?? 2), 2 + (shape[2] ?? 1), 2] : shape;
   const windowed = (d: number) => !nhwc || (d === 1 || d === 2);
   return fc.tuple(...s.map((n, d) => fc.record({
