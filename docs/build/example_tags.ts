@@ -58,7 +58,8 @@ export function exampleCode(comment: string): ExampleCode[] {
   for (const { tag, text, line } of blockTags(commentLines(comment))) {
     if (tag !== "example") continue;
     if (!text.some((l) => /^\s*```/.test(l))) {
-      out.push({ code: dedent(text), line });
+      const first = text.findIndex((l) => l.trim() !== "");
+      out.push({ code: dedent(text), line: line + Math.max(0, first) });
       continue;
     }
     let fence: { lang: string; lines: string[]; line: number } | null = null;

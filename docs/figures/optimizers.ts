@@ -30,7 +30,7 @@ export async function optimizerRace(): Promise<Figure> {
     }
     series.push({ label, x: ys.map((_, i) => i), y: ys.map((v) => Math.max(v, 1e-6)) });
   }
-  return linePlot({ title: "Rosenbrock from (−1.5, 2): f after each step", series, xLabel: "step", yLabel: "f (log scale)", logY: true, yRange: [1e-6, 1e3] });
+  return linePlot({ title: "Rosenbrock from (−1.5, 2): f after each step", series, xLabel: "step", yLabel: "f (log scale)", logY: true, yRange: [1e-6, 1e3], legend: "bottom-right" });
 }
 
 export async function scheduleShapes(): Promise<Figure> {

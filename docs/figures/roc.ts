@@ -25,7 +25,7 @@ export async function rocCurve(): Promise<Figure> {
   for (const [, l] of order) { if (l === 1) tp++; else fp++; fpr.push(fp / neg); tpr.push(tp / pos); }
   const auc = await metrics.rocAuc(test.y, np.array(scores)).itemAsync() as number;
   return linePlot({
-    title: `ROC of "is it an 8?" (AUC ${auc.toFixed(3)})`, xLabel: "false positive rate", yLabel: "true positive rate", width: 480, height: 400,
+    title: `ROC of "is it an 8?" (AUC ${auc.toFixed(3)})`, xLabel: "false positive rate", yLabel: "true positive rate", width: 480, height: 400, legend: "bottom-right",
     series: [{ label: "logistic regression", x: fpr, y: tpr }, { label: "chance", x: [0, 1], y: [0, 1], dashed: true, color: "#999" }],
   });
 }

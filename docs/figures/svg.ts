@@ -60,7 +60,7 @@ const extent = (vs: number[]): [number, number] => {
 };
 
 /** Lines (with an optional y range and log scale) and a legend. */
-export function linePlot(o: { title?: string; series: Series[]; xLabel?: string; yLabel?: string; width?: number; height?: number; yRange?: [number, number]; logY?: boolean }): Figure {
+export function linePlot(o: { title?: string; series: Series[]; xLabel?: string; yLabel?: string; width?: number; height?: number; yRange?: [number, number]; logY?: boolean; legend?: "top-left" | "bottom-right" }): Figure {
   const width = o.width ?? 640, height = o.height ?? 360;
   const x = extent(o.series.flatMap((s) => s.x));
   const y = o.yRange ?? extent(o.series.flatMap((s) => s.y));
@@ -73,9 +73,14 @@ export function linePlot(o: { title?: string; series: Series[]; xLabel?: string;
     else body += `<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""} points="${pts.map(([xv, yv]) => `${num(a.px(xv))},${num(a.py(yv))}`).join(" ")}"/>`;
   });
   body += "</g>";
-  const legendX = a.m.l + 10;
+  // A light box behind the legend keeps it readable over the lines.
+  const legendW = 36 + 7 * Math.max(...o.series.map((s) => s.label.length)), legendH = o.series.length * 16 + 6;
+  const bottomRight = o.legend === "bottom-right";
+  const legendX = bottomRight ? a.m.l + a.w - legendW - 4 : a.m.l + 10;
+  const legendY = bottomRight ? a.m.t + a.h - legendH - 6 : a.m.t + 3;
+  body += `<rect x="${num(legendX - 6)}" y="${num(legendY)}" width="${num(legendW)}" height="${legendH}" rx="3" fill="#fff" fill-opacity="0.85" stroke="#ddd"/>`;
   o.series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length]!, yy = a.m.t + 14 + i * 16;
+    const color = s.color ?? PALETTE[i % PALETTE.length]!, yy = legendY + 11 + i * 16;
     body += `<line x1="${legendX}" y1="${yy - 4}" x2="${legendX + 18}" y2="${yy - 4}" stroke="${color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="5 3"' : ""}/><text x="${legendX + 24}" y="${yy}">${escapeXml(s.label)}</text>`;
   });
   return wrap(width, height, body, o.title);
