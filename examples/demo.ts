@@ -57,7 +57,7 @@ console.log(`${modelName === "cnn" ? "conv net" : "MLP"} with ${nn.countParams(p
 
 // Adam with a warmup-cosine learning-rate schedule; the whole step is one compiled call.
 const stepsPerEpoch = Math.floor(train.x.shape[0]! / batchSize);
-const schedule = optim.schedules.warmupCosineDecay({ initValue: 1e-4, peakValue: Number(values.lr), warmupSteps: stepsPerEpoch, decaySteps: epochs * stepsPerEpoch });
+const schedule = optim.schedules.warmupCosineDecay({ initValue: 1e-4, peakValue: Number(values.lr), warmupSteps: Math.min(stepsPerEpoch, Math.floor((epochs * stepsPerEpoch) / 4)), decaySteps: epochs * stepsPerEpoch });
 const optimizer = optim.adam(schedule);
 let optState = optimizer.init(params);
 

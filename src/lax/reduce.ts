@@ -117,7 +117,8 @@ function argReduction(name: string, impl: (x: Tensor, axis: number) => Tensor) {
   const prim: Primitive<ArgParams> = definePrimitive<ArgParams>(name, {
     jvp: ([x], _, params) => [[prim.bind1([x!], params)], [null]],
     batch: (args, dims, params) => batchAtFront(prim, ({ axis }: ArgParams) => ({ axis: axis + 1 }))(args, dims, params),
-    impl: ([x], { axis }) => [impl(x!.dtype === "bool" ? tf.cast(x!, "int32") : x!, axis)],
+    // An empty operand (with a non-empty axis) has an empty result: no kernel (tfjs-wasm's ArgMax traps on [0, 2, 0]).
+    impl: ([x], { axis }) => [x!.size === 0 ? tf.zeros(x!.shape.filter((_, i) => i !== axis), "int32") : impl(x!.dtype === "bool" ? tf.cast(x!, "int32") : x!, axis)],
     abstractEval: ([x], { axis }) => {
       if (x!.dtype === "uint32") throw new TypeError(`${name}: operand must be float32, int32 or bool; got ${x!.str()}`);
       checkAxes(name, x!, [axis]);

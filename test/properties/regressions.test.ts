@@ -3,7 +3,7 @@
  * showed it (the shrunk counterexample). Every one of these failed before its fix.
  */
 import { afterAll, describe, expect, test } from "vitest";
-import { dispose, grad, jit, lax, np, setBackend, vmap, type NDArray } from "../../src/index.ts";
+import { dispose, grad, jit, jvp, lax, np, setBackend, vmap, type NDArray } from "../../src/index.ts";
 import { dynamicSliceP, padP } from "../../src/lax/indexing.ts";
 import { expectArray } from "../helpers.ts";
 
@@ -37,6 +37,8 @@ describe("found on wasm", () => {
     expect(lax.reduceMin(np.zeros([0, 2, 2]), [1]).shape).toEqual([0, 2]); // trapped: "divide by zero"
     expect(lax.reduceMax(np.zeros([3, 0]), [0]).shape).toEqual([0]);
     expect(lax.cumsum(np.zeros([0, 0, 4]), { axis: 1 }).shape).toEqual([0, 0, 4]); // trapped too
+    expect(lax.transpose(np.zeros([3, 0, 3, 4]), [0, 1, 3, 2]).shape).toEqual([3, 0, 4, 3]); // and tfjs-wasm's Transpose
+    expect(lax.argmax(np.zeros([0, 2, 0]), 1).shape).toEqual([0, 0]); // and its ArgMax
     // The shrunk counterexample: pad cropping its only element; the padding value's cotangent is Σct − Σ(cropped ct) = 0.
     const [gx, gv] = grad((x: NDArray, v: NDArray) => np.sum(padP.bind1([x, v], { config: [[-1, 0, 0]] })), { argnums: [0, 1] })(np.array([0.5]), np.array(0)) as NDArray[];
     expectArray(gx!, [0]);
@@ -66,6 +68,38 @@ describe("found on wasm", () => {
     expectArray(gj[0]!, ge[0]!.toArray());
     expectArray(gj[1]!, ge[1]!.toArray());
     expectArray(ge[0]!, y.toArray());
+  });
+});
+
+describe.each(["cpu", "wasm"] as const)("found on %s (and every backend)", (backend) => {
+  test("integer_pow with exponent 0 has a zero tangent at x = 0 (the rule gave 0 · x⁻¹ = NaN)", async () => {
+    await setBackend(backend);
+    const [, t] = jvp((x: NDArray) => lax.integerPow(x, 0), [np.array([0, 2])], [np.array([1, 1])]);
+    expectArray(t, [0, 0]);
+    expectArray(grad((x: NDArray) => lax.integerPow(x, 0).sum())(np.array([0, -1])), [0, 0]);
+  });
+
+  test("reduce_max / reduce_min over an empty axis have a zero tangent (not 0 / 0)", async () => {
+    await setBackend(backend);
+    const [y, t] = jvp((x: NDArray) => lax.reduceMax(x, [1]), [np.zeros([2, 0])], [np.zeros([2, 0])]);
+    expectArray(y, [-Infinity, -Infinity]);
+    expectArray(t, [0, 0]);
+  });
+
+  test("select broadcasting an empty operand (tfjs's where gave [1, 1, 1] for [1, 1] with [0, 1, 1])", async () => {
+    await setBackend(backend);
+    const out = lax.select(np.array([[true]]), np.array(1), np.zeros([0, 1, 1]));
+    expect(out.shape).toEqual([0, 1, 1]);
+    // The reduce_prod JVP that found it: a product over no axes of an empty array.
+    const [, t] = jvp((x: NDArray) => lax.reduceProd(x, []), [np.zeros([0])], [np.zeros([0])]);
+    expect(t.shape).toEqual([0]);
+  });
+
+  test("convert_element_type from bool to uint32 (tfjs-cpu relabels bool data as int32, which a uint32 view cannot read)", async () => {
+    await setBackend(backend);
+    expect(lax.convertElementType(np.array([true, false]), "uint32").toArray()).toEqual([1, 0]);
+    expect(lax.convertElementType(np.array(true), "uint32").item()).toBe(1);
+    expect(Array.from(lax.convertElementType(np.array([false]), "int32").dataSync())).toEqual([0]);
   });
 });
 

@@ -44,13 +44,13 @@ const dynamicUpdateSlice: Domain = {
   })),
 };
 
-/** gather (tf.gather layout): indices int32 in [−1, n] (clamped), batchDims ≤ axis. */
-const gatherStructure = (scatter: boolean) => fc.tuple(SHAPE1, fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })).chain(([shape, extra]) =>
-  fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) => fc.integer({ min: 0, max: axis }).map((batchDims) => ({ shape, axis, batchDims, ishape: [...shape.slice(0, batchDims), ...extra] }))));
+/** gather (tf.gather layout): indices int32 in [−1, n] (clamped), batchDims ≤ axis; the gathered axis is not empty (an error). */
+const gatherStructure = fc.tuple(SHAPE1.filter((s) => s.some((d) => d > 0)), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })).chain(([shape, extra]) =>
+  fc.constantFrom(...shape.flatMap((d, i) => (d > 0 ? [i] : []))).chain((axis) => fc.integer({ min: 0, max: axis }).map((batchDims) => ({ shape, axis, batchDims, ishape: [...shape.slice(0, batchDims), ...extra] }))));
 
 const gather: Domain = {
   family: "indexing", domain: "[-3, 3]; indices int32 in [−1, n] (clamped), any axis, batchDims ≤ axis; also int32 operands", grad: moved, tfOracle: true,
-  structures: fc.tuple(gatherStructure(false), fc.boolean()).map(([{ shape, axis, batchDims, ishape }, int]) =>
+  structures: fc.tuple(gatherStructure, fc.boolean()).map(([{ shape, axis, batchDims, ishape }, int]) =>
     prim("gather", { axis, batchDims }, [{ shape, dtype: int ? "int32" : "float32" }, { shape: ishape, dtype: "int32", min: -1, max: shape[axis]! }],
       int || batchDims > 0 ? {} : { tf: (x: Tensor, i: Tensor) => tf.gather(x, tf.clipByValue(i, 0, shape[axis]! - 1), axis) })),
 };
@@ -58,7 +58,7 @@ const gather: Domain = {
 /** scatter_add, the transpose of gather: linear in operand and updates; repeated indices accumulate (k = 8). */
 const scatterAdd: Domain = {
   family: "indexing", domain: "operand and updates in [-3, 3]; indices int32 in [−1, n] (clamped, repeated); also int32", grad: linear(16, { k: 8 }),
-  structures: fc.tuple(gatherStructure(true), fc.boolean()).map(([{ shape, axis, batchDims, ishape }, int]) => {
+  structures: fc.tuple(gatherStructure, fc.boolean()).map(([{ shape, axis, batchDims, ishape }, int]) => {
     const dtype: DType = int ? "int32" : "float32";
     const ushape = [...shape.slice(0, axis), ...ishape.slice(batchDims), ...shape.slice(axis + 1)];
     return prim("scatter_add", { axis, batchDims }, [{ shape, dtype }, { shape: ishape, dtype: "int32", min: -1, max: shape[axis]! }, { shape: ushape, dtype }]);
