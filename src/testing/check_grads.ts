@@ -12,12 +12,12 @@
  */
 import type { NDArray } from "../array.ts";
 import { scope } from "../memory.ts";
-import { flatten, unflatten } from "../tree/index.ts";
+import { flatten } from "../tree/index.ts";
 import { jvp } from "../../transforms/jvp.ts";
 import { vjp } from "../../transforms/grad.ts";
 import { zerosLikeAval } from "../lax/rules.ts";
 import { CheckError, fmtContext, fmtMismatch, worstMismatch, type Tolerance } from "./compare.ts";
-import { dot, dotAbs, f32, fmtArrays, fmtNumber, fromHost, hostValues, leafArray, prng, randomDirection } from "./host.ts";
+import { dot, dotAbs, f32, flatProblem, type FlatProblem, fmtArrays, fmtNumber, fromHost, hostValues, leafArray, prng, randomDirection } from "./host.ts";
 
 /**
  * Which derivatives `checkGrads` checks: forward mode (JVP) and/or reverse mode (VJP).
@@ -67,29 +67,6 @@ export const DEFAULTS = {
   /** Seed of the random directions and cotangents. */
   seed: 0,
 } as const;
-
-/** A function of flat float32 arrays (every other leaf fixed), returning all its output leaves. */
-interface FlatProblem {
-  f: (...xs: NDArray[]) => NDArray[];
-  xs: NDArray[];
-  /** The original leaves (for messages). */
-  leaves: NDArray[];
-}
-
-/** Closes `f` over its non-float32 argument leaves: the checks differentiate the float32 ones. */
-function flatProblem(f: (...args: any[]) => unknown, args: readonly unknown[]): FlatProblem {
-  const [rawLeaves, tree] = flatten([...args]);
-  const leaves = rawLeaves.map((l, i) => leafArray(l, `argument leaf ${i}`));
-  const isFloat = leaves.map((l) => l.dtype === "float32");
-  const xs = leaves.filter((_, i) => isFloat[i]);
-  const fFlat = (...ys: NDArray[]): NDArray[] => {
-    let k = 0;
-    const full = leaves.map((l, i) => (isFloat[i] ? ys[k++]! : l));
-    const out = f(...(unflatten(tree, full) as unknown[]));
-    return flatten(out)[0].map((o, i) => leafArray(o, `output leaf ${i}`));
-  };
-  return { f: fFlat, xs, leaves };
-}
 
 /** Host values of the outputs of `p.f` at `xs`, with their shapes and dtypes. */
 function evaluate(f: (...xs: NDArray[]) => NDArray[], xs: readonly NDArray[]): { values: number[][]; shapes: number[][]; dtypes: NDArray["dtype"][] } {

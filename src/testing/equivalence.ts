@@ -15,7 +15,7 @@ import { vmap } from "../../transforms/vmap.ts";
 import { jit } from "../../transforms/jit.ts";
 import { zerosLikeAval } from "../lax/rules.ts";
 import { CheckError, fmtContext, fmtMismatch, worstMismatch, type Tolerance } from "./compare.ts";
-import { dot, dotAbs, fmtArrays, fmtNumber, fromHost, hostValues, leafArray, prng, randomDirection } from "./host.ts";
+import { dot, dotAbs, flatProblem, fmtArrays, fmtNumber, fromHost, hostValues, leafArray, prng, randomDirection } from "./host.ts";
 
 /**
  * Options of {@link checkVjpAgainstJvp}.
@@ -45,15 +45,7 @@ export interface TransposeCheckOptions {
  * @throws CheckError with both inner products, the tolerance, the point, v and u.
  */
 export function checkVjpAgainstJvp(f: (...args: any[]) => unknown, args: readonly unknown[], { atol = 0, rtol = 1e-4, seed = 0 }: TransposeCheckOptions = {}): void {
-  const [rawLeaves, tree] = flatten([...args]);
-  const leaves = rawLeaves.map((l, i) => leafArray(l, `argument leaf ${i}`));
-  const isFloat = leaves.map((l) => l.dtype === "float32");
-  const xs = leaves.filter((_, i) => isFloat[i]);
-  const fFlat = (...ys: NDArray[]): NDArray[] => {
-    let k = 0;
-    const out = f(...(unflatten(tree, leaves.map((l, i) => (isFloat[i] ? ys[k++]! : l))) as unknown[]));
-    return flatten(out)[0].map((o, i) => leafArray(o, `output leaf ${i}`));
-  };
+  const { f: fFlat, xs, leaves } = flatProblem(f, args);
   const rand = prng(seed);
   scope(() => {
     const vs = xs.map((x) => fromHost(randomDirection(x.size, rand), x.shape, "float32"));

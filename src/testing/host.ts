@@ -3,6 +3,7 @@
  * directions and cotangents, and printing of values in a form that can be pasted back into
  * a test (`np.array([...], { dtype })`). Internal to gradus/testing.
  */
+import { flatten, unflatten } from "../tree/index.ts";
 import { NDArray } from "../array.ts";
 import { asArray, fromFlat } from "../core/constant.ts";
 import type { DType } from "../core/dtype.ts";
@@ -113,3 +114,26 @@ export function fmtArray(x: NDArray, maxElements = 64): string {
 
 /** A list of arrays as source code. @example fmtArrays([np.array(1)])   // "[np.array(1)]" @internal */
 export const fmtArrays = (xs: readonly NDArray[], maxElements = 64): string => `[${xs.map((x) => fmtArray(x, maxElements)).join(", ")}]`;
+
+/** A function of flat float32 arrays (every other leaf fixed), returning all its output leaves. */
+export interface FlatProblem {
+  f: (...xs: NDArray[]) => NDArray[];
+  xs: NDArray[];
+  /** The original leaves (for messages). */
+  leaves: NDArray[];
+}
+
+/** Closes `f` over its non-float32 argument leaves: the checks differentiate the float32 ones. */
+export function flatProblem(f: (...args: any[]) => unknown, args: readonly unknown[]): FlatProblem {
+  const [rawLeaves, tree] = flatten([...args]);
+  const leaves = rawLeaves.map((l, i) => leafArray(l, `argument leaf ${i}`));
+  const isFloat = leaves.map((l) => l.dtype === "float32");
+  const xs = leaves.filter((_, i) => isFloat[i]);
+  const fFlat = (...ys: NDArray[]): NDArray[] => {
+    let k = 0;
+    const full = leaves.map((l, i) => (isFloat[i] ? ys[k++]! : l));
+    const out = f(...(unflatten(tree, full) as unknown[]));
+    return flatten(out)[0].map((o, i) => leafArray(o, `output leaf ${i}`));
+  };
+  return { f: fFlat, xs, leaves };
+}
