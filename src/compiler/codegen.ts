@@ -208,6 +208,17 @@ function kernelCodeWith(
   return finish([...ol, ...loop, d.store("acc", false)].join("\n"), [...out.aval.shape], outIsBool);
 }
 
+/** The accumulation loop of a reduction kernel; the languages differ only in keywords. */
+function reduceLoopIn(declare: "var" | "let", step: string) {
+  return (init: string, count: string, body: string[], combine: (a: string, v: string) => string, acc: string, value: string): string[] => [
+    `${declare} ${acc} = ${init};`,
+    `for (${declare} r = 0; r < ${count}; ${step}) {`,
+    ...body.map((l) => `  ${l}`),
+    `  ${acc} = ${combine(acc, value)};`,
+    "}",
+  ];
+}
+
 // ---------------------------------------------------------------------------------------
 // WGSL
 
@@ -224,13 +235,7 @@ export const WGSL = {
   sizesAsUniforms: true,
   store: (v: string, isBool: boolean) => (isBool ? `result[index] = select(0, 1, ${v});` : `result[index] = ${v};`),
   neutral: (kind: string) => (kind === "reduce_sum" ? "0.0" : kind === "reduce_max" ? wgslF32(-Infinity) : wgslF32(Infinity)),
-  reduceLoop: (init: string, count: string, body: string[], combine: (a: string, v: string) => string, acc: string, value: string) => [
-    `var ${acc} = ${init};`,
-    `for (var r = 0; r < ${count}; r = r + 1) {`,
-    ...body.map((l) => `  ${l}`),
-    `  ${acc} = ${combine(acc, value)};`,
-    "}",
-  ],
+  reduceLoop: reduceLoopIn("var", "r = r + 1"),
   op(prim: string, a: string[], eqn: JaxprEqn): string {
     const [x, y, z] = a;
     switch (prim) {
@@ -305,13 +310,7 @@ export const JS = {
   sizesAsUniforms: false,
   store: (v: string, isBool: boolean) => (isBool ? `result[index] = ${v} ? 1 : 0;` : `result[index] = ${v};`),
   neutral: (kind: string) => (kind === "reduce_sum" ? "0" : kind === "reduce_max" ? "-Infinity" : "Infinity"),
-  reduceLoop: (init: string, count: string, body: string[], combine: (a: string, v: string) => string, acc: string, value: string) => [
-    `let ${acc} = ${init};`,
-    `for (let r = 0; r < ${count}; r++) {`,
-    ...body.map((l) => `  ${l}`),
-    `  ${acc} = ${combine(acc, value)};`,
-    "}",
-  ],
+  reduceLoop: reduceLoopIn("let", "r++"),
   op(prim: string, a: string[], eqn: JaxprEqn): string {
     const [x, y, z] = a;
     switch (prim) {
